@@ -1,0 +1,1 @@
+"""admin package: see ../shared/DESIGN.md; built by later issues."""

@@ -1,0 +1,1 @@
+"""federation package: see ../shared/DESIGN.md; built by later issues."""

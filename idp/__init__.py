@@ -1,0 +1,1 @@
+"""NIXA: the platform core and the OpenID Provider."""

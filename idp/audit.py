@@ -1,0 +1,111 @@
+"""Append-only, hash-chained audit trail.
+
+Each record's hash covers its content and the previous record's hash, so changing or deleting any record
+breaks the chain from that point; ``audit_head`` holds the newest hash so cutting off the tail is seen too.
+Appends are serialised by updating the head row first (a row lock on PostgreSQL, the write lock on SQLite),
+inside the caller's transaction: the record commits or rolls back with the change it describes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from idp.db import Database, utcnow
+from idp.models import AuditHead, AuditRecord
+
+GENESIS = "0" * 64
+
+
+class AuditEvent(StrEnum):
+    LOGIN_SUCCEEDED = "login:succeeded"
+    LOGIN_FAILED = "login:failed"
+    LOGIN_LOCKED = "login:locked_out"
+    CONSENT_GIVEN = "consent:given"
+    CONSENT_REVOKED = "consent:revoked"
+    TOKEN_ISSUED = "token:issued"
+    TOKEN_REVOKED = "token:revoked"
+    CODE_REUSED = "token:code_reused"
+    REFRESH_REUSED = "token:refresh_reused"
+    LOGOUT = "session:logout"
+    CLIENT_CREATED = "client:created"
+    CLIENT_UPDATED = "client:updated"
+    CLIENT_REMOVED = "client:removed"
+    KEY_CREATED = "key:created"
+    KEY_ROTATED = "key:rotated"
+    IDENTITY_CREATED = "identity:created"
+    REGISTRY_IMPORTED = "registry:imported"
+    INITIAL_ACCESS_TOKEN_ISSUED = "registration:initial_access_token_issued"
+
+
+def _digest(prev_hash: str, seq: int, at: datetime, event: str, actor: str | None, identity_id: str | None,
+            client_id: str | None, ip: str | None, data: dict[str, Any]) -> str:
+    body = json.dumps(
+        [seq, at.isoformat(timespec="microseconds"), event, actor, identity_id, client_id, ip, data],
+        sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str,
+    )
+    return hashlib.sha256((prev_hash + body).encode()).hexdigest()
+
+
+def record(session: Session, event: AuditEvent | str, *, actor: str | None = None,
+           identity_id: str | None = None, client_id: str | None = None, ip: str | None = None,
+           data: dict[str, Any] | None = None) -> AuditRecord:
+    """Append one record in the caller's transaction. ``data`` must hold no personal data in clear."""
+    session.flush()
+    bumped = session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1))
+    if bumped.rowcount != 1:  # type: ignore[attr-defined]
+        raise RuntimeError("audit head row missing: run `nixa db upgrade`")
+    head = session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).one()
+    at = utcnow()
+    payload = dict(data or {})
+    digest = _digest(head.hash, head.seq, at, str(event), actor, identity_id, client_id, ip, payload)
+    rec = AuditRecord(seq=head.seq, at=at, event=str(event), actor=actor, identity_id=identity_id,
+                      client_id=client_id, ip=ip, data=payload, prev_hash=head.hash, hash=digest)
+    session.add(rec)
+    session.execute(update(AuditHead).where(AuditHead.id == 1).values(hash=digest))
+    return rec
+
+
+@dataclass
+class ChainVerdict:
+    ok: bool
+    records: int
+    problems: list[str]
+
+
+def verify(db: Database, batch: int = 5000) -> ChainVerdict:
+    """Walk the chain in order; report the first record whose hash, link or sequence is wrong."""
+    problems: list[str] = []
+    prev, expected_seq, count = GENESIS, 1, 0
+    with db.session() as s:
+        last_seq = 0
+        while True:
+            rows = s.scalars(
+                select(AuditRecord).where(AuditRecord.seq > last_seq).order_by(AuditRecord.seq).limit(batch)
+            ).all()
+            if not rows:
+                break
+            for r in rows:
+                count += 1
+                if r.seq != expected_seq:
+                    problems.append(f"records {expected_seq}..{r.seq - 1} are missing (deleted)")
+                if r.prev_hash != prev:
+                    problems.append(f"record {r.seq}: link to the previous record is broken")
+                digest = _digest(r.prev_hash, r.seq, r.at, r.event, r.actor, r.identity_id, r.client_id, r.ip,
+                                 r.data)
+                if digest != r.hash:
+                    problems.append(f"record {r.seq}: content changed after it was written")
+                prev, expected_seq, last_seq = r.hash, r.seq + 1, r.seq
+            if problems:
+                break
+        head = s.get(AuditHead, 1)
+        if not problems and head is not None and (head.seq != last_seq or head.hash != prev):
+            problems.append(f"the newest records after {last_seq} are missing (the head names {head.seq})")
+    return ChainVerdict(ok=not problems, records=count, problems=problems)

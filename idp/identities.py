@@ -1,0 +1,117 @@
+"""Citizen identities: creation, lookup by username, and their attributes as OIDC claims."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from idp import audit
+from idp.crypto import BlindIndex, Sealer
+from idp.models import Identity, PasswordCredential
+from idp.passwords import PasswordHashing
+from idp.personal_id import parse_personal_id
+
+
+class IdentityExists(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Person:
+    """The decrypted attributes of an identity, only ever held in memory."""
+
+    id: str
+    personal_id: str | None
+    full_name: str | None
+    birth_date: str | None
+    sex: str | None
+    email: str | None
+    email_verified: bool
+    phone: str | None
+    phone_verified: bool
+    address: str | None
+    loa: int
+    locale: str
+
+    @property
+    def family_name(self) -> str | None:
+        # Vietnamese names are written family name first: "Nguyễn Đức Tài".
+        return self.full_name.split()[0] if self.full_name else None
+
+    @property
+    def given_name(self) -> str | None:
+        return self.full_name.split()[-1] if self.full_name else None
+
+    @property
+    def middle_name(self) -> str | None:
+        parts = self.full_name.split() if self.full_name else []
+        return " ".join(parts[1:-1]) or None
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+class IdentityStore:
+    def __init__(self, sealer: Sealer, blind_index: BlindIndex, passwords: PasswordHashing) -> None:
+        self.sealer = sealer
+        self.index = blind_index
+        self.passwords = passwords
+
+    def _ctx(self, identity_id: str, field: str) -> str:
+        # Bind each ciphertext to its row and column so values cannot be swapped between rows.
+        return f"identity:{identity_id}:{field}"
+
+    def create(self, s: Session, *, personal_id: str, password: str | None, full_name: str | None = None,
+               birth_date: date | None = None, sex: str | None = None, email: str | None = None,
+               phone: str | None = None, address: str | None = None, loa: int = 1, actor: str = "system",
+               email_verified: bool = False) -> Identity:
+        pid = parse_personal_id(personal_id, birth_date=birth_date, sex=sex)
+        sex = sex or pid.sex
+        pid_index = self.index("personal_id", pid.value)
+        email_index = self.index("email", normalise_email(email)) if email else None
+        if s.scalar(select(Identity.id).where(Identity.personal_id_index == pid_index)):
+            raise IdentityExists("an account already exists for this personal ID number")
+        if email_index and s.scalar(select(Identity.id).where(Identity.email_index == email_index)):
+            raise IdentityExists("an account already exists for this email address")
+        iid = str(uuid.uuid4())
+        seal = lambda field, v: self.sealer.seal_text(v, self._ctx(iid, field))  # noqa: E731
+        row = Identity(
+            id=iid, personal_id_index=pid_index, email_index=email_index,
+            personal_id_enc=seal("personal_id", pid.value), full_name_enc=seal("full_name", full_name),
+            birth_date_enc=seal("birth_date", birth_date.isoformat() if birth_date else None),
+            sex_enc=seal("sex", sex), email_enc=seal("email", normalise_email(email) if email else None),
+            phone_enc=seal("phone", phone), address_enc=seal("address", address), loa=loa,
+            email_verified=email_verified,
+        )
+        s.add(row)
+        if password is not None:
+            s.add(PasswordCredential(identity_id=iid, password_hash=self.passwords.hash(password)))
+        s.flush()
+        audit.record(s, audit.AuditEvent.IDENTITY_CREATED, actor=actor, identity_id=iid, data={"loa": loa})
+        return row
+
+    def find_by_username(self, s: Session, username: str) -> Identity | None:
+        """A username is a personal ID number (12 digits) or an email address."""
+        username = username.strip()
+        if "@" in username:
+            key = Identity.email_index == self.index("email", normalise_email(username))
+        elif username.isdigit() and len(username) == 12:
+            key = Identity.personal_id_index == self.index("personal_id", username)
+        else:
+            return None
+        return s.scalar(select(Identity).where(key))
+
+    def person(self, row: Identity) -> Person:
+        open_ = lambda field, v: self.sealer.open_text(v, self._ctx(row.id, field))  # noqa: E731
+        return Person(
+            id=row.id, personal_id=open_("personal_id", row.personal_id_enc),
+            full_name=open_("full_name", row.full_name_enc), birth_date=open_("birth_date", row.birth_date_enc),
+            sex=open_("sex", row.sex_enc), email=open_("email", row.email_enc), email_verified=row.email_verified,
+            phone=open_("phone", row.phone_enc), phone_verified=row.phone_verified,
+            address=open_("address", row.address_enc), loa=row.loa, locale=row.locale,
+        )

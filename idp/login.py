@@ -1,0 +1,96 @@
+"""Password authentication with throttling per account and per IP (OWASP ASVS 2.2.1, NIST 800-63B 5.2.2).
+
+Each failed attempt is counted once against the account and once against the IP. While locked, attempts
+are refused without being counted again (the lock does not grow) and without checking the password, and
+the person is told when to retry. Unknown usernames cost one argon2 verification, like known ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from idp import audit
+from idp.config import Settings
+from idp.crypto import BlindIndex
+from idp.db import utcnow
+from idp.identities import IdentityStore
+from idp.models import Identity, LoginThrottle, PasswordCredential
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    identity: Identity | None
+    locked_until: datetime | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.identity is not None
+
+
+class PasswordLogin:
+    def __init__(self, settings: Settings, identities: IdentityStore, blind_index: BlindIndex) -> None:
+        self.settings = settings
+        self.identities = identities
+        self.index = blind_index
+
+    def _throttle(self, s: Session, key: str) -> LoginThrottle:
+        row = s.get(LoginThrottle, key, with_for_update=True)
+        if row is None:
+            row = LoginThrottle(key=key, failures=0, window_start=utcnow())
+            s.add(row)
+            s.flush()
+        return row
+
+    def attempt(self, s: Session, *, username: str, password: str, ip: str | None, client_id: str | None,
+                ) -> LoginResult:
+        now = utcnow()
+        identity = self.identities.find_by_username(s, username)
+        # Throttle by the username typed, not by the account found, so that unknown usernames lock out
+        # exactly like known ones and the lockout reveals nothing about which accounts exist.
+        keys = [f"acct:{self.index('username', username.strip().lower())[:60]}",
+                f"ip:{self.index('ip', ip or '-')[:60]}"]
+        throttles = [self._throttle(s, k) for k in keys]
+        locked = [t.locked_until for t in throttles if t.locked_until and t.locked_until > now]
+        if locked:
+            until = max(locked)
+            audit.record(s, audit.AuditEvent.LOGIN_LOCKED, identity_id=identity.id if identity else None,
+                         client_id=client_id, ip=ip, data={"until": until.isoformat()})
+            return LoginResult(None, locked_until=until)
+        cred = s.get(PasswordCredential, identity.id) if identity is not None else None
+        ok = self.identities.passwords.verify(cred.password_hash if cred else None, password)
+        if ok and identity is not None and cred is not None and not identity.locked:
+            for t in throttles:
+                if t.key.startswith("acct:"):
+                    t.failures, t.locked_until = 0, None
+            if self.identities.passwords.needs_rehash(cred.password_hash):
+                cred.password_hash = self.identities.passwords.hash(password)
+                cred.updated_at = now
+            return LoginResult(identity)
+        until = self._count_failure(throttles, now)
+        audit.record(s, audit.AuditEvent.LOGIN_FAILED, identity_id=identity.id if identity else None,
+                     client_id=client_id, ip=ip,
+                     data={"reason": "account_locked" if identity and identity.locked else "bad_credentials"})
+        return LoginResult(None, locked_until=until)
+
+    def _count_failure(self, throttles: list[LoginThrottle], now: datetime) -> datetime | None:
+        window = timedelta(seconds=self.settings.failure_window)
+        lock_for = timedelta(seconds=self.settings.lockout_seconds)
+        until = None
+        for t in throttles:
+            if now - t.window_start > window:
+                t.failures, t.window_start = 0, now
+            t.failures += 1
+            limit = (self.settings.account_max_failures if t.key.startswith("acct:")
+                     else self.settings.ip_max_failures)
+            if t.failures >= limit:
+                t.locked_until, t.failures, t.window_start = now + lock_for, 0, now
+                until = max(until or t.locked_until, t.locked_until)
+        return until
+
+
+def identity_by_id(s: Session, identity_id: str) -> Identity | None:
+    return s.scalar(select(Identity).where(Identity.id == identity_id))

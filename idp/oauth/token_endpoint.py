@@ -1,0 +1,154 @@
+"""Token endpoint, RFC 6749 Section 3.2: authorization_code, refresh_token and client_credentials grants."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from idp import audit
+from idp.crypto import sha256_hex
+from idp.db import utcnow
+from idp.errors import InvalidGrant, InvalidRequest, InvalidScope, UnauthorizedClient, UnsupportedGrantType
+from idp.identities import IdentityStore
+from idp.models import Client, Grant, Identity, RefreshToken
+from idp.oauth import pkce
+from idp.oauth.claims import id_token_claim_names, person_claims, requested_claim_names
+from idp.oauth.grants import consume_code, new_refresh_token, revoke_grant
+from idp.oauth.subject import SubjectIdentifiers
+from idp.oauth.tokens import TokenSigner
+
+SUPPORTED_GRANTS = ("authorization_code", "refresh_token", "client_credentials")
+
+
+class TokenEndpoint:
+    def __init__(self, signer: TokenSigner, subjects: SubjectIdentifiers, identities: IdentityStore,
+                 refresh_ttl: int) -> None:
+        self.signer = signer
+        self.subjects = subjects
+        self.identities = identities
+        self.refresh_ttl = refresh_ttl
+
+    def handle(self, s: Session, client: Client, form: Mapping[str, str], ip: str | None) -> dict[str, Any]:
+        grant_type = form.get("grant_type")
+        if not grant_type:
+            raise InvalidRequest("grant_type is required")
+        if grant_type not in SUPPORTED_GRANTS:
+            raise UnsupportedGrantType(f"unsupported grant_type {grant_type[:40]!r}")
+        if grant_type not in client.grant_types:
+            raise UnauthorizedClient(f"this client may not use {grant_type}")
+        if grant_type == "authorization_code":
+            return self.authorization_code(s, client, form, ip)
+        if grant_type == "refresh_token":
+            return self.refresh_token(s, client, form, ip)
+        return self.client_credentials(s, client, form, ip)
+
+    # -- authorization_code -----------------------------------------------------------------------------
+    def authorization_code(self, s: Session, client: Client, form: Mapping[str, str], ip: str | None,
+                           ) -> dict[str, Any]:
+        code = form.get("code")
+        if not code:
+            raise InvalidRequest("code is required")
+        row, consumed = consume_code(s, code)
+        if row is None:
+            raise InvalidGrant("the authorization code is invalid")
+        if not consumed:
+            # RFC 6749 Section 4.1.2: if a code is used more than once, the server MUST deny the request and
+            # SHOULD revoke all tokens previously issued based on that code.
+            revoke_grant(s, row.grant_id, "code_reused")
+            audit.record(s, audit.AuditEvent.CODE_REUSED, client_id=client.client_id, ip=ip,
+                         data={"grant_id": row.grant_id})
+            s.commit()
+            raise InvalidGrant("the authorization code was already used")
+        # RFC 6749 Section 4.1.3: the code MUST have been issued to this authenticated client.
+        if row.client_id != client.client_id:
+            raise InvalidGrant("the authorization code was issued to another client")
+        if row.expires_at <= utcnow():
+            raise InvalidGrant("the authorization code has expired")
+        # RFC 6749 Section 4.1.3: redirect_uri MUST be identical to the one in the authorization request.
+        if form.get("redirect_uri") != row.redirect_uri:
+            raise InvalidGrant("redirect_uri does not match the authorization request")
+        pkce.check_verifier(form.get("code_verifier"), row.code_challenge)
+        grant = s.get(Grant, row.grant_id)
+        if grant is None or grant.revoked_at is not None:
+            raise InvalidGrant("the grant behind this code was revoked")
+        return self._issue(s, client, grant, nonce=row.nonce, with_refresh=True, ip=ip)
+
+    # -- refresh_token ------------------------------------------------------------------------------------
+    def refresh_token(self, s: Session, client: Client, form: Mapping[str, str], ip: str | None,
+                      ) -> dict[str, Any]:
+        token = form.get("refresh_token")
+        if not token:
+            raise InvalidRequest("refresh_token is required")
+        token_hash = sha256_hex(token)
+        row = s.get(RefreshToken, token_hash)
+        if row is None or row.client_id != client.client_id:
+            raise InvalidGrant("the refresh token is invalid")
+        rotated = s.execute(update(RefreshToken)
+                            .where(RefreshToken.token_hash == token_hash, RefreshToken.rotated_at.is_(None),
+                                   RefreshToken.revoked_at.is_(None))
+                            .values(rotated_at=utcnow()))
+        if rotated.rowcount != 1:  # type: ignore[attr-defined]
+            s.refresh(row)
+            if row.rotated_at is not None:
+                # RFC 9700 Section 4.14.2: a rotated refresh token presented again means one of the two
+                # holders is an attacker; revoke the whole grant.
+                revoke_grant(s, row.grant_id, "refresh_reused")
+                audit.record(s, audit.AuditEvent.REFRESH_REUSED, client_id=client.client_id, ip=ip,
+                             data={"grant_id": row.grant_id})
+                s.commit()
+            raise InvalidGrant("the refresh token was already used or revoked")
+        if row.expires_at <= utcnow():
+            raise InvalidGrant("the refresh token has expired")
+        grant = s.get(Grant, row.grant_id)
+        if grant is None or grant.revoked_at is not None:
+            raise InvalidGrant("the grant behind this refresh token was revoked")
+        scope = row.scope.split()
+        if requested := form.get("scope"):
+            # RFC 6749 Section 6: the requested scope MUST NOT include any scope not originally granted.
+            if not set(requested.split()) <= set(scope):
+                raise InvalidScope("the requested scope exceeds the original grant")
+            scope = [x for x in scope if x in requested.split()]
+        return self._issue(s, client, grant, nonce=None, with_refresh=True, ip=ip, scope=scope)
+
+    # -- client_credentials -----------------------------------------------------------------------------
+    def client_credentials(self, s: Session, client: Client, form: Mapping[str, str], ip: str | None,
+                           ) -> dict[str, Any]:
+        if client.is_public:
+            raise UnauthorizedClient("public clients cannot use client_credentials")
+        scope = (form.get("scope") or "").split()
+        if bad := [x for x in scope if x not in client.scopes or x in ("openid", "offline_access")]:
+            raise InvalidScope(f"scope not allowed for client_credentials: {' '.join(bad)}")
+        access, ttl = self.signer.access_token(s, client=client, sub=client.client_id, scope=scope, grant=None)
+        audit.record(s, audit.AuditEvent.TOKEN_ISSUED, client_id=client.client_id, ip=ip,
+                     data={"grant_type": "client_credentials", "scope": scope})
+        out: dict[str, Any] = {"access_token": access, "token_type": "Bearer", "expires_in": ttl}
+        if scope:
+            out["scope"] = " ".join(scope)
+        return out
+
+    # -- shared -------------------------------------------------------------------------------------------
+    def _issue(self, s: Session, client: Client, grant: Grant, *, nonce: str | None, with_refresh: bool,
+               ip: str | None, scope: list[str] | None = None) -> dict[str, Any]:
+        identity = s.get(Identity, grant.identity_id) if grant.identity_id else None
+        if identity is None or identity.locked:
+            raise InvalidGrant("the account behind this grant is not available")
+        scope = scope if scope is not None else grant.scope.split()
+        sub = self.subjects.for_client(client, identity.id)
+        access, ttl = self.signer.access_token(s, client=client, sub=sub, scope=scope, grant=grant)
+        out: dict[str, Any] = {"access_token": access, "token_type": "Bearer", "expires_in": ttl,
+                               "scope": " ".join(scope)}
+        if "openid" in scope:
+            claims_param = grant.claims or {}
+            granted = requested_claim_names(scope, claims_param)
+            names = id_token_claim_names(claims_param, granted)
+            extra = person_claims(self.identities.person(identity), names, int(identity.updated_at.timestamp()))
+            out["id_token"] = self.signer.id_token(client=client, sub=sub, grant=grant, nonce=nonce,
+                                                   access_token=access, extra=extra)
+        if with_refresh and "offline_access" in scope and "refresh_token" in client.grant_types:
+            out["refresh_token"] = new_refresh_token(s, grant, scope, self.refresh_ttl)
+        audit.record(s, audit.AuditEvent.TOKEN_ISSUED, identity_id=identity.id, client_id=client.client_id,
+                     ip=ip, data={"grant_id": grant.id, "scope": scope, "refresh": "refresh_token" in out})
+        return out

@@ -1,0 +1,280 @@
+"""The OpenID Provider: authorization requests carried through login, account choice and consent.
+
+Routes call these methods and render what they return; no FastAPI here. Every state change happens in
+one database transaction together with its audit record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from idp import audit
+from idp.db import utcnow
+from idp.errors import AccessDenied, InvalidPageRequest, InvalidRequest, OAuthError
+from idp.identities import IdentityStore
+from idp.login import PasswordLogin
+from idp.models import Client, Consent, Identity, Interaction
+from idp.oauth import authorize
+from idp.oauth.authorize import AuthorizationRequest, RedirectableError, RedirectTarget
+from idp.oauth.claims import requested_claim_names
+from idp.oauth.client_auth import ClientAuthenticator, parse_credentials
+from idp.oauth.decide import Step, decide
+from idp.oauth.grants import create_code, create_grant
+from idp.oauth.remote_jwks import RemoteJwksCache
+from idp.oauth.resource import AccessTokens, Introspection, Revocation, UserInfo
+from idp.oauth.subject import SubjectIdentifiers
+from idp.oauth.token_endpoint import TokenEndpoint
+from idp.oauth.tokens import TokenSigner
+from idp.platform import Platform
+from idp.sessions import ActiveSession, SessionStore
+
+LOCALES = ("vi", "en")
+
+
+@dataclass(frozen=True)
+class AuthorizationResponse:
+    """Parameters to send back to the portal's redirect URI, by query or by auto-submitted form."""
+
+    redirect_uri: str
+    params: dict[str, str]
+    response_mode: str
+
+
+@dataclass(frozen=True)
+class ShowInteraction:
+    interaction_id: str
+    step: Step
+
+
+@dataclass(frozen=True)
+class LoginOutcome:
+    result: AuthorizationResponse | ShowInteraction | None
+    session_cookie: str | None = None
+    error_key: str | None = None
+    locked_until: datetime | None = None
+
+
+@dataclass
+class InteractionView:
+    """What the login, account-choice and consent pages show."""
+
+    interaction: Interaction
+    request: AuthorizationRequest
+    client: Client
+    step: str
+    claims: list[str] = field(default_factory=list)
+    scopes: list[str] = field(default_factory=list)
+    person_name: str | None = None
+
+
+def pick_locale(ui_locales: list[str], fallback: str) -> str:
+    for tag in ui_locales:
+        base = tag.split("-")[0].lower()
+        if base in LOCALES:
+            return base
+    return fallback
+
+
+class OpenIDProvider:
+    def __init__(self, platform: Platform) -> None:
+        st = platform.settings
+        self.platform = platform
+        self.db = platform.db
+        self.issuer = platform.issuer
+        self.identities = IdentityStore(platform.sealer, platform.blind_index, platform.passwords)
+        self.sessions = SessionStore(st.session_ttl, st.interaction_ttl)
+        self.login = PasswordLogin(st, self.identities, platform.blind_index)
+        self.subjects = SubjectIdentifiers(st.secrets.pairwise)
+        self.signer = TokenSigner(self.issuer, platform.keys, st.access_token_ttl, st.id_token_ttl,
+                                  st.logout_token_ttl)
+        self.access_tokens = AccessTokens(self.signer)
+        self.client_auth = ClientAuthenticator(self.issuer, f"{self.issuer}/token", st.client_assertion_max_age,
+                                               RemoteJwksCache())
+        self.token_endpoint = TokenEndpoint(self.signer, self.subjects, self.identities, st.refresh_token_ttl)
+        self.userinfo = UserInfo(self.access_tokens, self.identities, self.subjects)
+        self.introspection = Introspection(self.access_tokens)
+        self.revocation = Revocation(self.access_tokens)
+
+    # -- authorization endpoint ---------------------------------------------------------------------
+    def begin(self, params: dict[str, str], *, session_cookie: str | None, browser_id: str,
+              ) -> AuthorizationResponse | ShowInteraction:
+        with self.db.session() as s:
+            try:
+                client, request = authorize.validate(s, params)
+            except RedirectableError as exc:
+                return self._error(exc.target, exc.error)
+            target = RedirectTarget(request.redirect_uri, request.state, request.response_mode)
+            try:
+                session = self.sessions.from_cookie(s, session_cookie)
+                return self._advance(s, client, request, session, browser_id=browser_id, done=set())
+            except OAuthError as exc:
+                return self._error(target, exc)
+
+    def _hint_matches(self, s: Session, client: Client, request: AuthorizationRequest,
+                      session: ActiveSession | None) -> bool:
+        """OIDC Core 3.1.2.1 id_token_hint: an ID token we issued to this client, expired or not."""
+        if not request.id_token_hint:
+            return True
+        try:
+            claims = self.signer.decode_own(request.id_token_hint, verify_exp=False)
+        except OAuthError:
+            raise InvalidRequest("id_token_hint is not a valid ID token issued by this provider") from None
+        aud = claims.get("aud")
+        if client.client_id not in ([aud] if isinstance(aud, str) else list(aud or [])):
+            raise InvalidRequest("id_token_hint was not issued to this client")
+        return session is not None and claims.get("sub") == self.subjects.for_client(client, session.identity.id)
+
+    def _advance(self, s: Session, client: Client, request: AuthorizationRequest, session: ActiveSession | None,
+                 *, browser_id: str, done: set[str], interaction: Interaction | None = None,
+                 ) -> AuthorizationResponse | ShowInteraction:
+        target = RedirectTarget(request.redirect_uri, request.state, request.response_mode)
+        decision = decide(s, request, session, now=utcnow(),
+                          expected_sub_matches=self._hint_matches(s, client, request, session),
+                          just_logged_in="login" in done, just_consented="consent" in done)
+        if decision.error is not None:
+            if interaction is not None:
+                self.sessions.complete(s, interaction.id)
+            return self._error(target, decision.error)
+        if decision.step is Step.ISSUE:
+            assert session is not None
+            if interaction is not None and not self.sessions.complete(s, interaction.id):
+                raise InvalidPageRequest("error.interaction_finished")
+            return self._issue(s, request, session)
+        if interaction is None:
+            interaction = self.sessions.new_interaction(
+                s, browser_id=browser_id, client_id=client.client_id,
+                request={"req": request.to_json(), "done": sorted(done)}, prompt=decision.step.value)
+        else:
+            interaction.prompt = decision.step.value
+            interaction.request = {"req": request.to_json(), "done": sorted(done)}
+        return ShowInteraction(interaction.id, decision.step)
+
+    def _issue(self, s: Session, request: AuthorizationRequest, session: ActiveSession) -> AuthorizationResponse:
+        grant = create_grant(s, request, session)
+        code = create_code(s, grant, request, self.platform.settings.authorization_code_ttl)
+        self.sessions.add_client(s, session.row.sid, request.client_id)
+        params = {"code": code, "iss": self.issuer}  # RFC 9207 Section 2: iss in every response
+        if request.state is not None:
+            params["state"] = request.state
+        return AuthorizationResponse(request.redirect_uri, params, request.response_mode)
+
+    def _error(self, target: RedirectTarget, error: OAuthError) -> AuthorizationResponse:
+        params = {"error": error.error, "iss": self.issuer}
+        if error.description:
+            params["error_description"] = error.description
+        if target.state is not None:
+            params["state"] = target.state
+        return AuthorizationResponse(target.redirect_uri, params, target.response_mode)
+
+    # -- interactions -------------------------------------------------------------------------------
+    def _load(self, s: Session, interaction_id: str, browser_id: str | None,
+              ) -> tuple[Interaction, Client, AuthorizationRequest, set[str]]:
+        interaction = self.sessions.interaction(s, interaction_id, browser_id)
+        if interaction is None:
+            raise InvalidPageRequest("error.interaction_expired")
+        client = s.get(Client, interaction.client_id)
+        if client is None or client.disabled:
+            raise InvalidPageRequest("error.unknown_client")
+        data = interaction.request
+        return interaction, client, AuthorizationRequest.from_json(data["req"]), set(data.get("done", []))
+
+    def view(self, interaction_id: str, browser_id: str | None, session_cookie: str | None) -> InteractionView:
+        with self.db.session() as s:
+            interaction, client, request, _ = self._load(s, interaction_id, browser_id)
+            view = InteractionView(interaction, request, client, interaction.prompt,
+                                   claims=requested_claim_names(request.scope, request.claims),
+                                   scopes=[x for x in request.scope if x != "openid"])
+            session = self.sessions.from_cookie(s, session_cookie)
+            if session is not None:
+                view.person_name = self.identities.person(session.identity).full_name
+            return view
+
+    def submit_login(self, interaction_id: str, browser_id: str | None, *, username: str, password: str,
+                     ip: str | None, user_agent: str | None) -> LoginOutcome:
+        with self.db.session() as s:
+            interaction, client, request, done = self._load(s, interaction_id, browser_id)
+            result = self.login.attempt(s, username=username, password=password, ip=ip,
+                                        client_id=client.client_id)
+            if not result.ok or result.identity is None:
+                key = "login.locked" if result.locked_until else "login.failed"
+                return LoginOutcome(None, error_key=key, locked_until=result.locked_until)
+            row, cookie = self.sessions.start(s, identity=result.identity, auth_level=2, amr=["pwd"], ip=ip,
+                                              user_agent=user_agent)
+            audit.record(s, audit.AuditEvent.LOGIN_SUCCEEDED, identity_id=result.identity.id,
+                         client_id=client.client_id, ip=ip, data={"sid": row.sid, "amr": ["pwd"]})
+            session = ActiveSession(row, result.identity)
+            try:
+                outcome = self._advance(s, client, request, session, browser_id=browser_id or "",
+                                        done=done | {"login"}, interaction=interaction)
+            except OAuthError as exc:
+                outcome = self._error(RedirectTarget(request.redirect_uri, request.state, request.response_mode),
+                                      exc)
+            return LoginOutcome(outcome, session_cookie=cookie)
+
+    def submit_consent(self, interaction_id: str, browser_id: str | None, session_cookie: str | None, *,
+                       approve: bool, ip: str | None) -> AuthorizationResponse | ShowInteraction:
+        with self.db.session() as s:
+            interaction, client, request, done = self._load(s, interaction_id, browser_id)
+            target = RedirectTarget(request.redirect_uri, request.state, request.response_mode)
+            session = self.sessions.from_cookie(s, session_cookie)
+            if session is None:
+                return self._advance(s, client, request, None, browser_id=browser_id or "", done=set(),
+                                     interaction=interaction)
+            if not approve:
+                self.sessions.complete(s, interaction.id)
+                return self._error(target, AccessDenied("the user declined"))
+            self._remember_consent(s, session.identity, client, request, ip)
+            return self._advance(s, client, request, session, browser_id=browser_id or "",
+                                 done=done | {"consent"}, interaction=interaction)
+
+    def _remember_consent(self, s: Session, identity: Identity, client: Client, request: AuthorizationRequest,
+                          ip: str | None) -> None:
+        scopes = sorted(set(request.scope) - {"openid"})
+        claims = requested_claim_names(request.scope, request.claims)
+        row = s.scalar(select(Consent).where(Consent.identity_id == identity.id,
+                                             Consent.client_id == client.client_id))
+        if row is None:
+            row = Consent(identity_id=identity.id, client_id=client.client_id, scopes=[], claims=[])
+            s.add(row)
+        if row.revoked_at is not None:
+            row.scopes, row.claims, row.revoked_at = [], [], None
+        row.scopes = sorted(set(row.scopes) | set(scopes))
+        row.claims = sorted(set(row.claims) | set(claims))
+        row.updated_at = utcnow()
+        audit.record(s, audit.AuditEvent.CONSENT_GIVEN, identity_id=identity.id, client_id=client.client_id, ip=ip,
+                     data={"scopes": scopes, "claims": claims})
+
+    def select_account(self, interaction_id: str, browser_id: str | None, session_cookie: str | None, *,
+                       use_current: bool) -> AuthorizationResponse | ShowInteraction:
+        with self.db.session() as s:
+            interaction, client, request, done = self._load(s, interaction_id, browser_id)
+            session = self.sessions.from_cookie(s, session_cookie) if use_current else None
+            # Choosing "another account" means a fresh login, whatever session this browser has.
+            done = done | {"login"} if use_current else done - {"login"}
+            if not use_current:
+                interaction.prompt = Step.LOGIN.value
+                interaction.request = {"req": request.to_json(), "done": sorted(done)}
+                return ShowInteraction(interaction.id, Step.LOGIN)
+            return self._advance(s, client, request, session, browser_id=browser_id or "", done=done,
+                                 interaction=interaction)
+
+    def cancel(self, interaction_id: str, browser_id: str | None) -> AuthorizationResponse:
+        with self.db.session() as s:
+            interaction, _client, request, _ = self._load(s, interaction_id, browser_id)
+            self.sessions.complete(s, interaction.id)
+            return self._error(RedirectTarget(request.redirect_uri, request.state, request.response_mode),
+                               AccessDenied("the user cancelled the login"))
+
+    # -- token side ---------------------------------------------------------------------------------
+    def authenticate_client(self, s: Session, authorization: str | None, form: dict[str, str]) -> Client:
+        return self.client_auth.authenticate(s, parse_credentials(authorization, form))
+
+    def token(self, authorization: str | None, form: dict[str, str], ip: str | None) -> dict[str, Any]:
+        with self.db.session() as s:
+            client = self.authenticate_client(s, authorization, form)
+            return self.token_endpoint.handle(s, client, form, ip)

@@ -1,0 +1,104 @@
+"""Single sign-on sessions (one per browser) and pending login interactions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from idp.crypto import new_token, sha256_hex
+from idp.db import utcnow
+from idp.models import Identity, Interaction, SessionClient, SsoSession
+
+LOA_PREFIX = "urn:nixa:loa:"
+
+
+def acr_for(level: int) -> str:
+    return f"{LOA_PREFIX}{level}"
+
+
+def level_of(acr: str | None) -> int:
+    if acr and acr.startswith(LOA_PREFIX) and acr[len(LOA_PREFIX):] in ("1", "2", "3"):
+        return int(acr[len(LOA_PREFIX):])
+    return 0
+
+
+@dataclass(frozen=True)
+class ActiveSession:
+    row: SsoSession
+    identity: Identity
+
+    @property
+    def effective_acr(self) -> str:
+        """DESIGN.md: the acr is the lower of the identity's level and this session's authentication level."""
+        return acr_for(min(self.identity.loa, level_of(self.row.acr)))
+
+
+class SessionStore:
+    def __init__(self, ttl: int, interaction_ttl: int) -> None:
+        self.ttl = ttl
+        self.interaction_ttl = interaction_ttl
+
+    def start(self, s: Session, *, identity: Identity, auth_level: int, amr: list[str], ip: str | None,
+              user_agent: str | None) -> tuple[SsoSession, str]:
+        """A new session after a fresh login; returns it with the cookie value (its hash is stored)."""
+        now = utcnow()
+        cookie = new_token(32)
+        row = SsoSession(sid=new_token(16), cookie_hash=sha256_hex(cookie), identity_id=identity.id, auth_time=now,
+                         acr=acr_for(auth_level), amr=amr, expires_at=now + timedelta(seconds=self.ttl),
+                         ip=ip, user_agent=(user_agent or "")[:255])
+        s.add(row)
+        s.flush()
+        return row, cookie
+
+    def from_cookie(self, s: Session, cookie: str | None) -> ActiveSession | None:
+        if not cookie:
+            return None
+        row = s.scalar(select(SsoSession).where(SsoSession.cookie_hash == sha256_hex(cookie)))
+        if row is None or row.ended_at is not None or row.expires_at <= utcnow():
+            return None
+        identity = s.get(Identity, row.identity_id)
+        if identity is None or identity.locked:
+            return None
+        return ActiveSession(row, identity)
+
+    def end(self, s: Session, sid: str) -> list[str]:
+        """End a session; returns the client_ids that took part in it (for single logout)."""
+        s.execute(update(SsoSession).where(SsoSession.sid == sid, SsoSession.ended_at.is_(None))
+                  .values(ended_at=utcnow()))
+        return list(s.scalars(select(SessionClient.client_id).where(SessionClient.sid == sid)))
+
+    def add_client(self, s: Session, sid: str, client_id: str) -> None:
+        exists = s.scalar(select(SessionClient.id).where(SessionClient.sid == sid,
+                                                         SessionClient.client_id == client_id))
+        if exists is None:
+            s.add(SessionClient(sid=sid, client_id=client_id))
+
+    # -- interactions -------------------------------------------------------------------------------
+    def new_interaction(self, s: Session, *, browser_id: str, client_id: str, request: dict[str, Any],
+                        prompt: str) -> Interaction:
+        now = utcnow()
+        row = Interaction(id=new_token(24), browser_hash=sha256_hex(browser_id), client_id=client_id,
+                          request=request, prompt=prompt, expires_at=now + timedelta(seconds=self.interaction_ttl))
+        s.add(row)
+        s.flush()
+        return row
+
+    def interaction(self, s: Session, interaction_id: str, browser_id: str | None) -> Interaction | None:
+        """Only the browser that started the request may continue it, and only until it expires."""
+        row = s.get(Interaction, interaction_id)
+        if row is None or browser_id is None or row.browser_hash != sha256_hex(browser_id):
+            return None
+        if row.completed_at is not None or row.expires_at <= utcnow():
+            return None
+        return row
+
+    def complete(self, s: Session, interaction_id: str) -> bool:
+        """Mark an interaction done exactly once (a double-submitted form issues one code)."""
+        result = s.execute(update(Interaction).where(Interaction.id == interaction_id,
+                                                     Interaction.completed_at.is_(None))
+                           .values(completed_at=utcnow()))
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]

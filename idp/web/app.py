@@ -1,0 +1,89 @@
+"""The IdP's ASGI application: ``create_app(settings)``."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from idp.config import Settings
+from idp.errors import OAuthError
+from idp.platform import Platform
+from idp.provider import OpenIDProvider
+from idp.web import routes_account, routes_interaction, routes_oidc
+from idp.web.pages import Pages
+
+log = logging.getLogger("nixa.web")
+_API_PREFIXES = ("/token", "/userinfo", "/introspect", "/revoke", "/register", "/jwks", "/.well-known")
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith(_API_PREFIXES)
+
+
+def create_app(settings: Settings | None = None, *, platform: Platform | None = None) -> FastAPI:
+    platform = platform or Platform(settings or Settings())
+    settings = platform.settings
+    platform.keys.ensure_keys()
+    app = FastAPI(title="NIXA OpenID Provider", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.platform = platform
+    app.state.provider = OpenIDProvider(platform)
+    app.state.pages = Pages(settings.secrets.csrf, settings.default_locale, settings.secure_cookies)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        response: Response = await call_next(request)
+        h = response.headers
+        h.setdefault("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'; base-uri 'none'")
+        h.setdefault("X-Content-Type-Options", "nosniff")
+        h.setdefault("Referrer-Policy", "no-referrer")
+        h.setdefault("X-Frame-Options", "DENY")
+        h.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if settings.secure_cookies:
+            h.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+        return response
+
+    @app.exception_handler(OAuthError)
+    async def oauth_error(request: Request, exc: OAuthError) -> Response:
+        if exc.detail:
+            log.info("oauth error %s on %s: %s", exc.error, request.url.path, exc.detail)
+        return JSONResponse(exc.body(), status_code=exc.status_code,
+                            headers={"Cache-Control": "no-store", "Pragma": "no-cache", **exc.headers()})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if _wants_json(request):
+            code = "invalid_request" if exc.status_code < 500 else "server_error"
+            return JSONResponse({"error": code}, status_code=exc.status_code)
+        key = {404: "error.not_found", 405: "error.method"}.get(exc.status_code, "error.server")
+        return app.state.pages.error(request, key, status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"error": "invalid_request"}, status_code=400)
+        return app.state.pages.error(request, "error.not_found", status_code=400)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        # Anything unexpected becomes server_error; the log keeps the type and place, never request data.
+        log.exception("unexpected error on %s", request.url.path)
+        if _wants_json(request):
+            return JSONResponse({"error": "server_error"}, status_code=500, headers={"Cache-Control": "no-store"})
+        return app.state.pages.error(request, "error.server", status_code=500)
+
+    app.include_router(routes_oidc.router)
+    app.include_router(routes_interaction.router)
+    app.include_router(routes_account.router)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

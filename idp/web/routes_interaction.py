@@ -1,0 +1,107 @@
+"""The login, account-choice and consent pages (server-rendered, CSRF-protected, no JavaScript needed)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from idp.errors import InvalidPageRequest
+from idp.web.i18n import translate
+from idp.web.deps import PagesDep, Provider, client_ip, form_dict
+from idp.web.pages import BROWSER_COOKIE, SESSION_COOKIE, Pages
+from idp.web.routes_oidc import authorization_response
+
+router = APIRouter()
+
+
+def _login_page(request: Request, pages: Pages, view_client: str, interaction_id: str, locale: str,
+                redirect_uri: str, *, username: str = "", error: str | None = None, status_code: int = 200,
+                ) -> Response:
+    return pages.render(request, "login.html", locale=locale, status_code=status_code, client_name=view_client,
+                        interaction_id=interaction_id, username=username, error=error,
+                        csrf_token=pages.csrf_token(request, f"interaction:{interaction_id}"),
+                        form_targets=[redirect_uri])
+
+
+@router.get("/interaction/{interaction_id}")
+def show(interaction_id: str, request: Request, op: Provider, pages: PagesDep) -> Response:
+    try:
+        view = op.view(interaction_id, request.cookies.get(BROWSER_COOKIE), request.cookies.get(SESSION_COOKIE))
+    except InvalidPageRequest as exc:
+        return pages.error(request, exc.message_key)
+    locale = pages.locale(request, view.request.ui_locales)
+    csrf = pages.csrf_token(request, f"interaction:{interaction_id}")
+    common = {"client_name": view.client.name, "interaction_id": interaction_id, "csrf_token": csrf,
+              "locale": locale, "form_targets": [view.request.redirect_uri]}
+    if view.step == "consent":
+        return pages.render(request, "consent.html", claims=view.claims,
+                            offline="offline_access" in view.scopes, **common)
+    if view.step == "select_account" and view.person_name:
+        return pages.render(request, "select_account.html", person_name=view.person_name, **common)
+    return _login_page(request, pages, view.client.name, interaction_id, locale, view.request.redirect_uri,
+                       username=view.request.login_hint or "")
+
+
+async def _checked_form(request: Request, pages: Pages, interaction_id: str) -> dict[str, str] | None:
+    form = await form_dict(request)
+    if not pages.csrf_ok(request, f"interaction:{interaction_id}", form.get("csrf_token")):
+        return None
+    return form
+
+
+@router.post("/interaction/{interaction_id}/login")
+async def login(interaction_id: str, request: Request, op: Provider, pages: PagesDep) -> Response:
+    form = await _checked_form(request, pages, interaction_id)
+    if form is None:
+        return pages.error(request, "error.csrf", status_code=403)
+    browser = request.cookies.get(BROWSER_COOKIE)
+    try:
+        if form.get("action") == "cancel":
+            return authorization_response(request, pages, op.cancel(interaction_id, browser))
+        view = op.view(interaction_id, browser, None)
+        locale = pages.locale(request, view.request.ui_locales)
+        username, password = form.get("username", "").strip(), form.get("password", "")
+        if not username or not password:
+            return _login_page(request, pages, view.client.name, interaction_id, locale, view.request.redirect_uri,
+                               username=username, error=translate("login.missing", locale), status_code=400)
+        outcome = op.submit_login(interaction_id, browser, username=username, password=password,
+                                  ip=client_ip(request), user_agent=request.headers.get("user-agent"))
+    except InvalidPageRequest as exc:
+        return pages.error(request, exc.message_key)
+    if outcome.result is None:
+        until = outcome.locked_until.strftime("%H:%M") if outcome.locked_until else ""
+        message = translate(outcome.error_key or "login.failed", locale, time=until)
+        status = 429 if outcome.locked_until else 401
+        return _login_page(request, pages, view.client.name, interaction_id, locale, view.request.redirect_uri,
+                           username=username, error=message, status_code=status)
+    response = authorization_response(request, pages, outcome.result)
+    if outcome.session_cookie:
+        pages.set_cookie(response, SESSION_COOKIE, outcome.session_cookie,
+                         max_age=op.platform.settings.session_ttl)
+    return response
+
+
+@router.post("/interaction/{interaction_id}/consent")
+async def consent(interaction_id: str, request: Request, op: Provider, pages: PagesDep) -> Response:
+    form = await _checked_form(request, pages, interaction_id)
+    if form is None:
+        return pages.error(request, "error.csrf", status_code=403)
+    try:
+        outcome = op.submit_consent(interaction_id, request.cookies.get(BROWSER_COOKIE),
+                                    request.cookies.get(SESSION_COOKIE), approve=form.get("decision") == "approve",
+                                    ip=client_ip(request))
+    except InvalidPageRequest as exc:
+        return pages.error(request, exc.message_key)
+    return authorization_response(request, pages, outcome)
+
+
+@router.post("/interaction/{interaction_id}/select")
+async def select(interaction_id: str, request: Request, op: Provider, pages: PagesDep) -> Response:
+    form = await _checked_form(request, pages, interaction_id)
+    if form is None:
+        return pages.error(request, "error.csrf", status_code=403)
+    try:
+        outcome = op.select_account(interaction_id, request.cookies.get(BROWSER_COOKIE),
+                                    request.cookies.get(SESSION_COOKIE), use_current=form.get("choice") == "current")
+    except InvalidPageRequest as exc:
+        return pages.error(request, exc.message_key)
+    return authorization_response(request, pages, outcome)

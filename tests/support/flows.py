@@ -1,0 +1,88 @@
+"""Protocol flows driven through the ASGI app with httpx's TestClient, the way a browser and portal would."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from fastapi.testclient import TestClient
+
+from tests.support.factories import Citizen, PortalInfo, pkce_pair
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_of(html: str) -> str:
+    match = CSRF.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+def query_of(location: str) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
+
+
+@dataclass
+class AuthResult:
+    """Outcome of an authorization request: the final redirect parameters, plus what was sent."""
+
+    params: dict[str, str]
+    verifier: str
+    location: str
+    pages: list[str] = field(default_factory=list)
+
+    @property
+    def code(self) -> str:
+        assert "code" in self.params, f"no code in {self.params}"
+        return self.params["code"]
+
+
+def authorize_params(portal: PortalInfo, challenge: str, **extra: str) -> dict[str, str]:
+    params = {"response_type": "code", "client_id": portal.client_id, "redirect_uri": portal.redirect_uri,
+              "scope": "openid profile", "state": "st-123", "nonce": "n-456", "code_challenge": challenge,
+              "code_challenge_method": "S256"}
+    params.update(extra)
+    return {k: v for k, v in params.items() if v is not None}
+
+
+def authorize(browser: TestClient, portal: PortalInfo, citizen: Citizen | None = None, *, consent: bool = True,
+              verifier_challenge: tuple[str, str] | None = None, **extra: Any) -> AuthResult:
+    """Follow authorize -> (login) -> (consent) -> redirect back to the portal."""
+    verifier, challenge = verifier_challenge or pkce_pair()
+    resp = browser.get("/authorize", params=authorize_params(portal, challenge, **extra), follow_redirects=False)
+    pages: list[str] = []
+    for _ in range(6):
+        if resp.status_code != 303:
+            raise AssertionError(f"unexpected {resp.status_code}: {resp.text[:300]}")
+        location = resp.headers["location"]
+        if not location.startswith("/interaction/"):
+            return AuthResult(query_of(location), verifier, location, pages)
+        page = browser.get(location)
+        pages.append(page.text)
+        token = csrf_of(page.text)
+        if 'name="password"' in page.text:
+            assert citizen is not None, "login page shown but no citizen given"
+            resp = browser.post(f"{location}/login", data={"csrf_token": token, "username": citizen.personal_id,
+                                                           "password": citizen.password, "action": "login"},
+                                follow_redirects=False)
+        elif 'value="approve"' in page.text:
+            resp = browser.post(f"{location}/consent", data={"csrf_token": token,
+                                                             "decision": "approve" if consent else "deny"},
+                                follow_redirects=False)
+        elif 'name="choice"' in page.text:
+            resp = browser.post(f"{location}/select", data={"csrf_token": token, "choice": "current"},
+                                follow_redirects=False)
+        else:
+            raise AssertionError(f"unknown interaction page: {page.text[:300]}")
+    raise AssertionError("too many interaction steps")
+
+
+def redeem(api: TestClient, portal: PortalInfo, code: str, verifier: str, **extra: str) -> Any:
+    data = {"grant_type": "authorization_code", "code": code, "redirect_uri": portal.redirect_uri,
+            "code_verifier": verifier, **extra}
+    auth = (portal.client_id, portal.client_secret) if portal.client_secret else None
+    if auth is None:
+        data["client_id"] = portal.client_id
+    return api.post("/token", data=data, auth=auth)

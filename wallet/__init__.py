@@ -1,0 +1,1 @@
+"""wallet package: see ../shared/DESIGN.md; built by later issues."""
