@@ -83,6 +83,7 @@ class Settings(BaseSettings):
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
+        self.data_dir.mkdir(parents=True, exist_ok=True)  # the embedded database lives in the data dir
         return f"sqlite:///{(self.data_dir / 'nixa.db').resolve()}"
 
     @property

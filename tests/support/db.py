@@ -7,12 +7,17 @@ truncated before each test.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text, update
 
+from idp.db import Database
 from idp.migrate import upgrade
 
 
@@ -64,3 +69,52 @@ class TestDatabase:
     def close(self) -> None:
         if self.pg:
             self.engine.dispose()
+
+
+# -- reaching past the application, as an attacker with database access or a clock would ---------------
+def update_rows(db: Database, model: Any, *where: Any, **values: Any) -> int:
+    """UPDATE rows directly (expire a code, age a session); returns how many rows changed."""
+    with db.session() as s:
+        result = s.execute(update(model).where(*where).values(**values))
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+_AUDIT_TRIGGERS = {
+    "sqlite": (["DROP TRIGGER audit_records_no_update", "DROP TRIGGER audit_records_no_delete"], []),
+    "postgresql": (
+        ["DROP TRIGGER audit_records_append_only ON audit_records"],
+        # The PostgreSQL schema outlives one test (tables are truncated), so the trigger is put back.
+        ["CREATE TRIGGER audit_records_append_only BEFORE UPDATE OR DELETE ON audit_records "
+         "FOR EACH ROW EXECUTE FUNCTION audit_records_append_only()"],
+    ),
+}
+
+
+@contextmanager
+def audit_triggers_dropped(db: Database) -> Iterator[None]:
+    """Without the append-only triggers, as someone with DDL rights could arrange it."""
+    drop, restore = _AUDIT_TRIGGERS[db.engine.dialect.name]
+    with db.engine.begin() as conn:
+        for statement in drop:
+            conn.execute(text(statement))
+    try:
+        yield
+    finally:
+        with db.engine.begin() as conn:
+            for statement in restore:
+                conn.execute(text(statement))
+
+
+def dump_text(db: Database) -> str:
+    """Every value of every row of every table as text (bytes decoded leniently), like a database dump."""
+    chunks: list[str] = []
+    with db.engine.connect() as conn:
+        for table in inspect(conn).get_table_names():
+            for row in conn.execute(text(f'SELECT * FROM "{table}"')):  # noqa: S608 (names from the catalog)
+                for value in row:
+                    if isinstance(value, bytes | bytearray | memoryview):
+                        chunks.append(bytes(value).decode("utf-8", errors="replace"))
+                    elif value is not None:
+                        chunks.append(value if isinstance(value, str) else json.dumps(value, default=str,
+                                                                                       ensure_ascii=False))
+    return "\n".join(chunks)

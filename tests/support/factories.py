@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from joserfc.jwk import ECKey
+
 from idp.clients import ClientSpec, create_client
 from idp.platform import Platform
 from idp.provider import OpenIDProvider
@@ -21,6 +23,8 @@ class PortalInfo:
     client_id: str
     client_secret: str | None
     redirect_uri: str
+    # The private half of the portal's registered ``jwks`` (private_key_jwt portals only).
+    key: ECKey | None = None
 
 
 def make_portal(platform: Platform, *, name: str = "Cổng Bộ Thử nghiệm",
@@ -31,6 +35,15 @@ def make_portal(platform: Platform, *, name: str = "Cổng Bộ Thử nghiệm",
     with platform.db.session() as s:
         client, secret = create_client(s, spec, actor="test")
         return PortalInfo(client.client_id, secret, redirect_uris[0])
+
+
+def make_key_portal(platform: Platform, **overrides: Any) -> PortalInfo:
+    """A portal that authenticates with private_key_jwt, its public key registered as ``jwks``."""
+    key = ECKey.generate_key("P-256", parameters={"kid": secrets.token_hex(8), "use": "sig"}, private=True)
+    portal = make_portal(platform, token_endpoint_auth_method="private_key_jwt",
+                         jwks={"keys": [key.as_dict(private=False)]}, **overrides)
+    portal.key = key
+    return portal
 
 
 @dataclass

@@ -86,3 +86,52 @@ def redeem(api: TestClient, portal: PortalInfo, code: str, verifier: str, **extr
     if auth is None:
         data["client_id"] = portal.client_id
     return api.post("/token", data=data, auth=auth)
+
+
+# -- smaller steps, for tests that stop half-way or break one thing ---------------------------------------
+def begin(browser: TestClient, portal: PortalInfo, **extra: Any) -> Any:
+    """GET /authorize and return the raw response, not followed. A parameter given as None is left out."""
+    params = authorize_params(portal, pkce_pair()[1], **extra)
+    return browser.get("/authorize", params=params, follow_redirects=False)
+
+
+def open_interaction(browser: TestClient, location: str) -> tuple[str, str]:
+    """The page an interaction shows, with its CSRF token."""
+    page = browser.get(location)
+    assert page.status_code == 200, page.text[:300]
+    return page.text, csrf_of(page.text)
+
+
+def submit_login(browser: TestClient, location: str, username: str, password: str, csrf: str | None = None,
+                 ) -> Any:
+    if csrf is None:
+        csrf = open_interaction(browser, location)[1]
+    return browser.post(f"{location}/login", data={"csrf_token": csrf, "username": username,
+                                                    "password": password, "action": "login"},
+                        follow_redirects=False)
+
+
+def token_set(browser: TestClient, api: TestClient, portal: PortalInfo, citizen: Citizen, **extra: Any,
+              ) -> dict[str, Any]:
+    """A full code flow and redemption; the token response body."""
+    result = authorize(browser, portal, citizen, **extra)
+    resp = redeem(api, portal, result.code, result.verifier)
+    assert resp.status_code == 200, resp.text
+    body: dict[str, Any] = resp.json()
+    return body
+
+
+def token_post(api: TestClient, portal: PortalInfo, data: dict[str, str]) -> Any:
+    """POST /token authenticated the way the portal is registered (Basic with a secret, else client_id)."""
+    auth = (portal.client_id, portal.client_secret) if portal.client_secret else None
+    if auth is None:
+        data = {"client_id": portal.client_id, **data}
+    return api.post("/token", data=data, auth=auth)
+
+
+def refresh(api: TestClient, portal: PortalInfo, refresh_token: str, **extra: str) -> Any:
+    return token_post(api, portal, {"grant_type": "refresh_token", "refresh_token": refresh_token, **extra})
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}

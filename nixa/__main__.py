@@ -1,0 +1,3 @@
+from nixa.cli import main
+
+main()

@@ -1,0 +1,148 @@
+"""The IdP served by a real uvicorn on a loopback port, for end-to-end tests.
+
+Usage (normally through the ``live_idp`` fixture of ``tests/e2e/conftest.py``)::
+
+    with serve_idp(tmp_path, database_url) as idp:
+        idp.base_url   # "http://127.0.0.1:<port>", also the issuer
+        idp.platform   # the Platform behind it (same database), e.g. for make_portal
+        idp.provider   # the OpenIDProvider, e.g. for make_citizen
+
+The e2e tests are skipped only when Debian's Chromium or Node.js is not installed
+(:func:`require_e2e_tools`). Set ``NIXA_E2E_REQUIRED=1`` to turn that skip into a failure.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from fastapi import FastAPI
+
+from idp.config import Settings
+from idp.platform import Platform
+from idp.provider import OpenIDProvider
+from idp.web.app import create_app
+from tests.e2e.browser import chromium_executable
+
+_STARTUP_TIMEOUT_S = 15.0
+_SHUTDOWN_TIMEOUT_S = 10.0
+
+
+@dataclass
+class LiveIdP:
+    """A running IdP: its issuer/base URL and the objects behind it (same process, same database)."""
+
+    base_url: str
+    platform: Platform
+    provider: OpenIDProvider
+    app: FastAPI
+
+    @property
+    def issuer(self) -> str:
+        return self.base_url
+
+
+def missing_e2e_tools() -> list[str]:
+    missing = []
+    exe = chromium_executable()
+    if not (os.path.isfile(exe) and os.access(exe, os.X_OK)):
+        missing.append(f"Chromium ({exe})")
+    if shutil.which("node") is None:
+        missing.append("Node.js (node on PATH)")
+    return missing
+
+
+def require_e2e_tools() -> None:
+    """Skip if Chromium or node is absent (fail instead when ``NIXA_E2E_REQUIRED=1``).
+
+    Deliberately narrow: nothing else (Playwright not installed, a browser that does not start, npm
+    errors, an IdP that does not come up) becomes a skip, so with the tools installed every problem fails.
+    """
+    missing = missing_e2e_tools()
+    if not missing:
+        return
+    reason = "end-to-end tests need " + " and ".join(missing) + ", which is not installed"
+    if os.environ.get("NIXA_E2E_REQUIRED") == "1":
+        pytest.fail(reason + " (NIXA_E2E_REQUIRED=1)")
+    pytest.skip(reason)
+
+
+class _ServerThread(threading.Thread):
+    def __init__(self, server: uvicorn.Server, sock: socket.socket) -> None:
+        super().__init__(name=f"uvicorn-e2e-{sock.getsockname()[1]}", daemon=True)
+        self.server = server
+        self.sock = sock
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self.server.run(sockets=[self.sock])
+        except BaseException as exc:  # SystemExit from a failed lifespan startup included
+            self.error = exc
+
+
+def _wait_healthy(base_url: str, thread: _ServerThread) -> None:
+    deadline = time.monotonic() + _STARTUP_TIMEOUT_S
+    last: object = None
+    with httpx.Client(timeout=1.0, trust_env=False) as http:
+        while time.monotonic() < deadline:
+            if not thread.is_alive():
+                raise RuntimeError(f"uvicorn exited during startup: {thread.error!r}")
+            try:
+                response = http.get(f"{base_url}/healthz")
+                if response.status_code == 200:
+                    return
+                last = f"HTTP {response.status_code}: {response.text[:200]}"
+            except httpx.HTTPError as exc:
+                last = exc
+            time.sleep(0.05)
+    raise RuntimeError(f"IdP at {base_url} not healthy after {_STARTUP_TIMEOUT_S:.0f}s (last: {last!r})")
+
+
+@contextlib.contextmanager
+def serve_idp(tmp_path: Path, database_url: str) -> Iterator[LiveIdP]:
+    """Build settings, platform and app for a fresh loopback port and serve them until the block ends."""
+    # Bind first and hand the socket to uvicorn: the port is known for the issuer and nobody can take it.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    settings = Settings(
+        issuer=base_url,
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        argon2_memory_kib=1024,  # fast hashing for tests; the production defaults are tested on their own
+        argon2_time_cost=1,
+    )
+    platform = Platform(settings)
+    try:
+        app = create_app(platform=platform)
+        config = uvicorn.Config(
+            app, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=2
+        )
+        server = uvicorn.Server(config)
+        thread = _ServerThread(server, sock)
+        thread.start()
+        try:
+            _wait_healthy(base_url, thread)
+            yield LiveIdP(base_url=base_url, platform=platform, provider=app.state.provider, app=app)
+        finally:
+            server.should_exit = True
+            thread.join(_SHUTDOWN_TIMEOUT_S)
+            if thread.is_alive():
+                server.force_exit = True
+                thread.join(_SHUTDOWN_TIMEOUT_S)
+            if thread.is_alive():
+                raise RuntimeError(f"uvicorn serving {base_url} did not shut down")
+    finally:
+        sock.close()
+        platform.close()
