@@ -83,6 +83,32 @@ MESSAGES: dict[str, dict[str, str]] = {
     "form_post.continue": {"vi": "Tiếp tục", "en": "Continue"},
     "form_post.explain": {"vi": "Nhấn Tiếp tục nếu trình duyệt không tự chuyển trang.",
                           "en": "Press Continue if your browser does not move on by itself."},
+    "logout.requested_by": {"vi": "{client} yêu cầu đăng xuất bạn.", "en": "{client} asks to log you out."},
+    "logout.no_session": {"vi": "Bạn hiện không đăng nhập NIXA trên trình duyệt này.",
+                          "en": "You are not logged in to NIXA in this browser."},
+    "logout.cancel": {"vi": "Huỷ", "en": "Cancel"},
+    "logout.stayed": {"vi": "Bạn vẫn đang đăng nhập NIXA.", "en": "You are still logged in to NIXA."},
+    "logout.notifying": {"vi": "Đang báo đăng xuất tới các cổng dịch vụ bạn đã dùng.",
+                         "en": "Telling the portals you used that you have logged out."},
+    "logout.anyway": {"vi": "Đăng xuất khỏi NIXA (không quay lại cổng dịch vụ)",
+                      "en": "Log out of NIXA (without returning to the portal)"},
+    "error.logout_repeated_parameter": {"vi": "Yêu cầu đăng xuất có tham số bị lặp lại.",
+                                        "en": "The logout request repeats a parameter."},
+    "error.logout_bad_id_token_hint": {
+        "vi": "Yêu cầu đăng xuất chứa mã định danh (ID token) không do NIXA cấp.",
+        "en": "The logout request carries an ID token that NIXA did not issue."},
+    "error.logout_client_mismatch": {
+        "vi": "Mã ứng dụng không khớp với ứng dụng đã nhận mã định danh (ID token).",
+        "en": "The application identifier does not match the ID token's application."},
+    "error.logout_unknown_client": {
+        "vi": "Ứng dụng yêu cầu đăng xuất không được đăng ký với NIXA.",
+        "en": "The application asking to log you out is not registered with NIXA."},
+    "error.logout_redirect_without_client": {
+        "vi": "Yêu cầu đăng xuất có địa chỉ quay lại nhưng không cho biết ứng dụng nào gửi yêu cầu.",
+        "en": "The logout request has a return address but does not say which application sent it."},
+    "error.logout_bad_post_logout_redirect_uri": {
+        "vi": "Địa chỉ quay lại sau đăng xuất không khớp với địa chỉ đã đăng ký của ứng dụng.",
+        "en": "The address to return to after logout does not match one registered for this application."},
 }
 
 
