@@ -70,6 +70,7 @@ class Settings(BaseSettings):
     backchannel_max_attempts: int = 5
 
     default_signing_alg: str = "ES256"
+    rsa_key_bits: int = Field(default=3072, ge=2048)  # NIST SP 800-57: 3072 bits for use beyond 2030
     default_locale: str = "vi"
     redis_url: str | None = None
 
@@ -110,7 +111,7 @@ class Settings(BaseSettings):
         if not self.key_encryption_secrets:
             problems.append("NIXA_KEY_ENCRYPTION_SECRETS is not set (a JSON list of secrets)")
         dev_values = _read_dev_secrets(self.data_dir)
-        named = {
+        named: dict[str, list[str | None]] = {
             "NIXA_KEY_ENCRYPTION_SECRETS": [s.get_secret_value() for s in self.key_encryption_secrets],
             "NIXA_BLIND_INDEX_SECRET": [_value(self.blind_index_secret)],
             "NIXA_PAIRWISE_SECRET": [_value(self.pairwise_secret)],
@@ -156,7 +157,9 @@ class ResolvedSecrets:
     def load(cls, settings: Settings) -> ResolvedSecrets:
         settings.check_production()
         generated = cls._dev_file(settings) if not settings.production else {}
-        kek = [s.get_secret_value() for s in settings.key_encryption_secrets] or generated.get("kek", [])
+        generated_kek = generated.get("kek", [])
+        kek = [s.get_secret_value() for s in settings.key_encryption_secrets] or (
+            [str(k) for k in generated_kek] if isinstance(generated_kek, list) else [])
 
         def pick(configured: SecretStr | None, name: str) -> bytes:
             value = _value(configured) or generated.get(name)

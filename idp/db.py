@@ -52,17 +52,27 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, immediate: bool = True) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            # Let SQLAlchemy, not the driver, open transactions (see _begin_immediate).
+            dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Any) -> None:
+            # A deferred transaction that reads and then writes fails at once with "database is locked"
+            # when another writer got there first; taking the write lock up front makes it wait instead
+            # (busy_timeout), so concurrent requests serialise rather than fail. Read-only work uses a
+            # deferred engine so it never waits for, or blocks, a writer (WAL readers see a snapshot).
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
     if url.startswith("postgresql://"):
@@ -77,6 +87,8 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
+        self._read_engine = make_engine(url, immediate=False) if url.startswith("sqlite") else self.engine
+        self._read_factory = sessionmaker(self._read_engine, expire_on_commit=False)
 
     @property
     def is_postgres(self) -> bool:
@@ -93,5 +105,16 @@ class Database:
                 s.rollback()
                 raise
 
+    @contextmanager
+    def read_session(self) -> Iterator[Session]:
+        """For reads that may happen inside another unit of work (key cache, listings): never writes."""
+        with self._read_factory() as s:
+            try:
+                yield s
+            finally:
+                s.rollback()
+
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._read_engine is not self.engine:
+            self._read_engine.dispose()

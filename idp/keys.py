@@ -47,12 +47,12 @@ class KeyManager(Protocol):
     def list_keys(self) -> list[KeyInfo]: ...
 
 
-def _generate(alg: str, kid: str) -> SigningJWK:
-    params = {"kid": kid, "use": "sig", "alg": alg}
+def _generate(alg: str, kid: str, rsa_bits: int = 3072) -> SigningJWK:
+    params: Any = {"kid": kid, "use": "sig", "alg": alg}
     if alg == "ES256":
         return ECKey.generate_key("P-256", parameters=params, private=True)
     if alg == "RS256":
-        return RSAKey.generate_key(3072, parameters=params, private=True)
+        return RSAKey.generate_key(rsa_bits, parameters=params, private=True)
     raise ValueError(f"unsupported signing algorithm {alg}")
 
 
@@ -65,13 +65,16 @@ class SoftwareKeyManager:
 
     CACHE_SECONDS = 10.0
 
-    def __init__(self, db: Database, sealer: Sealer, max_token_ttl: int) -> None:
+    def __init__(self, db: Database, sealer: Sealer, max_token_ttl: int, rsa_bits: int = 3072) -> None:
+        self._rsa_bits = rsa_bits
         self._db = db
         self._sealer = sealer
         self._max_ttl = timedelta(seconds=max_token_ttl)
         self._lock = threading.Lock()
         self._cache: dict[str, Any] = {}
         self._cache_at = 0.0
+        # Private keys already opened, by kid: unsealing and importing (RSA validation) happens once per key.
+        self._private: dict[str, SigningJWK] = {}
 
     # -- life cycle ---------------------------------------------------------------------------------
     def ensure_keys(self) -> None:
@@ -109,7 +112,7 @@ class SoftwareKeyManager:
 
     def _create(self, s: Session, alg: str, state: str, *, actor: str) -> SigningKey:
         kid = f"{alg.lower()}-{new_token(12)}"
-        key = _generate(alg, kid)
+        key = _generate(alg, kid, self._rsa_bits)
         row = SigningKey(
             kid=kid, alg=alg, state=state, public_jwk=key.as_dict(private=False),
             private_enc=self._sealer.seal(json.dumps(key.as_dict(private=True)).encode(), kid.encode()),
@@ -130,20 +133,24 @@ class SoftwareKeyManager:
             if self._cache and time.monotonic() - self._cache_at < self.CACHE_SECONDS:
                 return self._cache
         now = utcnow()
-        with self._db.session() as s:
+        with self._db.read_session() as s:
             rows = s.scalars(select(SigningKey).where(
                 or_(SigningKey.state.in_(["next", "current"]), SigningKey.unpublish_after > now)
             ).order_by(SigningKey.created_at)).all()
             published = [dict(r.public_jwk) for r in rows]
-            signing = {
-                r.alg: _import(r.alg, json.loads(self._sealer.open(r.private_enc, r.kid.encode())))
-                for r in rows if r.state == "current"
-            }
+            signing = {r.alg: self._private_key(r) for r in rows if r.state == "current"}
         cache = {"jwks": {"keys": published}, "signing": signing, "keyset": KeySet.import_key_set(
             {"keys": published})}
         with self._lock:
             self._cache, self._cache_at = cache, time.monotonic()
         return cache
+
+    def _private_key(self, row: SigningKey) -> SigningJWK:
+        key = self._private.get(row.kid)
+        if key is None:
+            key = _import(row.alg, json.loads(self._sealer.open(row.private_enc, row.kid.encode())))
+            self._private[row.kid] = key
+        return key
 
     def signing_key(self, alg: str) -> SigningJWK:
         try:
@@ -161,7 +168,7 @@ class SoftwareKeyManager:
         return keyset
 
     def list_keys(self) -> list[KeyInfo]:
-        with self._db.session() as s:
+        with self._db.read_session() as s:
             return [
                 KeyInfo(r.kid, r.alg, r.state, r.created_at, r.activated_at, r.retired_at, r.unpublish_after)
                 for r in s.scalars(select(SigningKey).order_by(SigningKey.alg, SigningKey.created_at))

@@ -56,10 +56,10 @@ class PasswordLogin:
         throttles = [self._throttle(s, k) for k in keys]
         locked = [t.locked_until for t in throttles if t.locked_until and t.locked_until > now]
         if locked:
-            until = max(locked)
+            lock_end = max(locked)
             audit.record(s, audit.AuditEvent.LOGIN_LOCKED, identity_id=identity.id if identity else None,
-                         client_id=client_id, ip=ip, data={"until": until.isoformat()})
-            return LoginResult(None, locked_until=until)
+                         client_id=client_id, ip=ip, data={"until": lock_end.isoformat()})
+            return LoginResult(None, locked_until=lock_end)
         cred = s.get(PasswordCredential, identity.id) if identity is not None else None
         ok = self.identities.passwords.verify(cred.password_hash if cred else None, password)
         if ok and identity is not None and cred is not None and not identity.locked:
@@ -79,7 +79,7 @@ class PasswordLogin:
     def _count_failure(self, throttles: list[LoginThrottle], now: datetime) -> datetime | None:
         window = timedelta(seconds=self.settings.failure_window)
         lock_for = timedelta(seconds=self.settings.lockout_seconds)
-        until = None
+        until: datetime | None = None
         for t in throttles:
             if now - t.window_start > window:
                 t.failures, t.window_start = 0, now
@@ -88,7 +88,7 @@ class PasswordLogin:
                      else self.settings.ip_max_failures)
             if t.failures >= limit:
                 t.locked_until, t.failures, t.window_start = now + lock_for, 0, now
-                until = max(until or t.locked_until, t.locked_until)
+                until = t.locked_until if until is None else max(until, t.locked_until)
         return until
 
 

@@ -98,7 +98,7 @@ def run_demo(*, host: str, port: int) -> None:
     lines.append("Demo citizens (username = personal ID number, password " + DEMO_PASSWORD + "):")
     lines += [f"  {c.personal_id}  {c.name}  (urn:nixa:loa:{c.loa})" for c in CITIZENS]
     lines.append(f"Data directory: {settings.data_dir.resolve()}  (SQLite, development secrets)")
-    print("\n".join(lines), flush=True)  # noqa: T201
+    print("\n".join(lines), flush=True)
 
     async def serve_all() -> None:
         await asyncio.gather(*(s.serve() for s in servers))

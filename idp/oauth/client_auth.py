@@ -100,9 +100,10 @@ class ClientAuthenticator:
     def _check_assertion(self, s: Session, client: Client, assertion: str) -> None:
         header = _unverified_header(assertion)
         if client.jwks:
-            keys = KeySet.import_key_set(client.jwks)
+            keys = KeySet.import_key_set(client.jwks)  # type: ignore[arg-type]
         elif client.jwks_uri:
-            keys = self.jwks.get(client.jwks_uri, header.get("kid"))
+            kid = header.get("kid")
+            keys = self.jwks.get(client.jwks_uri, kid if isinstance(kid, str) else None)
         else:
             raise InvalidClient(detail="client has no keys")
         algs = [client.token_endpoint_auth_signing_alg] if client.token_endpoint_auth_signing_alg else list(

@@ -38,4 +38,4 @@ class RemoteJwksCache:
         data = hit[1] if hit and time.monotonic() - hit[0] < self._ttl else self._fetch(uri)
         if kid and not any(k.get("kid") == kid for k in data["keys"]) and hit is not None:
             data = self._fetch(uri)  # the client may have rotated its keys: refresh once
-        return KeySet.import_key_set(data)
+        return KeySet.import_key_set(data)  # type: ignore[arg-type]

@@ -69,9 +69,13 @@ class Pages:
                **context: Any) -> Response:
         loc = locale or self.locale(request)
         nonce = secrets.token_urlsafe(16)
+        # The language switch returns to this page: after a POST, to the page's GET address instead.
+        path = str(context.pop("page_path", "")) or (
+            str(request.url.path) + (f"?{request.url.query}" if request.url.query else "")
+            if request.method == "GET" else "/")
         html = self.env.get_template(template).render(
             t=lambda key, **kw: translate(key, loc, **kw), locale=loc, nonce=nonce,
-            current_path=str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
+            current_path=path,
             **context,
         )
         response = HTMLResponse(html, status_code=status_code)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 from fastapi import APIRouter, Request, Response
 
+from idp.db import utcnow
 from idp.errors import InvalidPageRequest
 from idp.web.i18n import translate
 from idp.web.deps import PagesDep, Provider, client_ip, form_dict
@@ -19,6 +23,7 @@ def _login_page(request: Request, pages: Pages, view_client: str, interaction_id
     return pages.render(request, "login.html", locale=locale, status_code=status_code, client_name=view_client,
                         interaction_id=interaction_id, username=username, error=error,
                         csrf_token=pages.csrf_token(request, f"interaction:{interaction_id}"),
+                        page_path=f"/interaction/{interaction_id}",
                         form_targets=[redirect_uri])
 
 
@@ -30,7 +35,7 @@ def show(interaction_id: str, request: Request, op: Provider, pages: PagesDep) -
         return pages.error(request, exc.message_key)
     locale = pages.locale(request, view.request.ui_locales)
     csrf = pages.csrf_token(request, f"interaction:{interaction_id}")
-    common = {"client_name": view.client.name, "interaction_id": interaction_id, "csrf_token": csrf,
+    common: dict[str, Any] = {"client_name": view.client.name, "interaction_id": interaction_id, "csrf_token": csrf,
               "locale": locale, "form_targets": [view.request.redirect_uri]}
     if view.step == "consent":
         return pages.render(request, "consent.html", claims=view.claims,
@@ -71,8 +76,12 @@ async def login(interaction_id: str, request: Request, op: Provider, pages: Page
         until = outcome.locked_until.strftime("%H:%M") if outcome.locked_until else ""
         message = translate(outcome.error_key or "login.failed", locale, time=until)
         status = 429 if outcome.locked_until else 401
-        return _login_page(request, pages, view.client.name, interaction_id, locale, view.request.redirect_uri,
+        page = _login_page(request, pages, view.client.name, interaction_id, locale, view.request.redirect_uri,
                            username=username, error=message, status_code=status)
+        if outcome.locked_until:
+            # RFC 6585 Section 4: a 429 says when to retry, for scripts as well as for the person.
+            page.headers["Retry-After"] = str(max(1, math.ceil((outcome.locked_until - utcnow()).total_seconds())))
+        return page
     response = authorization_response(request, pages, outcome.result)
     if outcome.session_cookie:
         pages.set_cookie(response, SESSION_COOKIE, outcome.session_cookie,

@@ -1,0 +1,192 @@
+"""Security baseline of the login pages and endpoints (OWASP ASVS 4 level 2, NIST SP 800-63B, DESIGN.md)."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from idp.crypto import hmac_token
+from idp.db import utcnow
+from idp.models import LoginThrottle, PasswordCredential
+from idp.platform import Platform
+from idp.web.app import create_app
+from idp.web.pages import BROWSER_COOKIE, SESSION_COOKIE
+from tests.conftest import ISSUER
+from tests.support.db import dump_text, update_rows
+from tests.support.flows import (
+    authorize,
+    begin,
+    bearer,
+    error_page,
+    interaction_location,
+    open_interaction,
+    redirected_to,
+    submit_login,
+    token_set,
+)
+
+WRONG = "sai-mat-khau-123"
+
+
+def login_attempts(browser, portal, username: str, password: str, times: int) -> list:
+    location = interaction_location(begin(browser, portal))
+    csrf = open_interaction(browser, location)[1]
+    return [submit_login(browser, location, username, password, csrf) for _ in range(times)]
+
+
+# -- throttling (ASVS 2.2.1, NIST SP 800-63B 5.2.2) -----------------------------------------------------
+def test_asvs_2_2_1_five_wrong_passwords_lock_the_account_with_429(browser, portal, citizen):
+    responses = login_attempts(browser, portal, citizen.personal_id, WRONG, 5)
+    assert [r.status_code for r in responses] == [401, 401, 401, 401, 429]
+    locked = responses[-1]
+    # The person is told when to retry: on the page, and in Retry-After (RFC 6585 Section 4).
+    assert re.search(r"\b\d{2}:\d{2}\b", locked.text)
+    assert 0 < int(locked.headers["retry-after"]) <= 15 * 60
+    assert SESSION_COOKIE not in locked.cookies
+
+
+def test_asvs_2_2_1_correct_password_is_refused_while_locked(browser, portal, citizen):
+    login_attempts(browser, portal, citizen.personal_id, WRONG, 5)
+    location = interaction_location(begin(browser, portal))
+    resp = submit_login(browser, location, citizen.personal_id, citizen.password)
+    assert resp.status_code == 429
+    assert SESSION_COOKIE not in resp.cookies
+
+
+def test_asvs_2_2_1_lock_ends_after_its_time(browser, portal, citizen, platform):
+    login_attempts(browser, portal, citizen.personal_id, WRONG, 5)
+    update_rows(platform.db, LoginThrottle, LoginThrottle.locked_until.is_not(None),
+                locked_until=utcnow() - timedelta(seconds=1))
+    location = interaction_location(begin(browser, portal))
+    resp = submit_login(browser, location, citizen.personal_id, citizen.password)
+    assert resp.status_code == 303
+
+
+def test_asvs_2_2_1_unknown_username_locks_the_same_way(browser, portal):
+    responses = login_attempts(browser, portal, "001090999999", WRONG, 5)
+    assert [r.status_code for r in responses] == [401, 401, 401, 401, 429]
+    assert "retry-after" in responses[-1].headers
+
+
+def test_asvs_2_2_1_locked_and_wrong_look_alike_for_known_and_unknown_accounts(browser, portal, citizen):
+    known = login_attempts(browser, portal, citizen.personal_id, WRONG, 6)
+    unknown = login_attempts(browser, portal, "001090999999", WRONG, 6)
+    assert [r.status_code for r in known] == [r.status_code for r in unknown]
+
+
+# -- password storage (ASVS 2.4.1, 2.4.4) --------------------------------------------------------------
+def test_asvs_2_4_4_password_is_rehashed_at_login_when_argon2_parameters_change(settings, citizen, portal):
+    stronger = settings.model_copy(update={"argon2_time_cost": 2, "argon2_memory_kib": 2048})
+    platform = Platform(stronger)
+    try:
+        with TestClient(create_app(platform=platform), base_url=ISSUER) as browser:
+            with platform.db.read_session() as s:
+                old_hash = s.scalar(select(PasswordCredential.password_hash))
+            assert old_hash is not None and "$m=1024,t=1," in old_hash
+            assert "code" in authorize(browser, portal, citizen).params
+            with platform.db.read_session() as s:
+                new_hash = s.scalar(select(PasswordCredential.password_hash))
+    finally:
+        platform.close()
+    assert new_hash is not None and new_hash.startswith("$argon2id$") and "$m=2048,t=2," in new_hash
+
+
+# -- headers (ASVS 14.4) ---------------------------------------------------------------------------------
+def assert_page_headers(resp) -> None:
+    assert "frame-ancestors 'none'" in resp.headers["content-security-policy"]
+    assert resp.headers["x-content-type-options"] == "nosniff"
+    assert resp.headers["referrer-policy"] == "no-referrer"
+    assert resp.headers["cache-control"] == "no-store"
+
+
+def test_asvs_14_4_security_headers_on_login_and_error_pages(browser, portal):
+    location = interaction_location(begin(browser, portal))
+    assert_page_headers(browser.get(location))
+    assert_page_headers(begin(browser, portal, client_id="nobody"))
+
+
+def test_asvs_14_4_security_headers_on_redirects_and_json(browser, api, portal):
+    for resp in (begin(browser, portal), api.get("/.well-known/openid-configuration"), api.get("/jwks")):
+        assert resp.headers["x-content-type-options"] == "nosniff"
+        assert "frame-ancestors 'none'" in resp.headers["content-security-policy"]
+
+
+def test_rfc6749_5_1_token_and_error_responses_are_not_cached(api, portal):
+    resp = api.post("/token", data={"grant_type": "authorization_code", "code": "x"},
+                    auth=(portal.client_id, portal.client_secret))
+    assert resp.status_code == 400
+    assert resp.headers["cache-control"] == "no-store"
+    assert resp.headers["pragma"] == "no-cache"
+
+
+def test_asvs_3_4_cookies_are_http_only_and_same_site(browser, portal, citizen):
+    location = interaction_location(begin(browser, portal))
+    resp = submit_login(browser, location, citizen.personal_id, citizen.password)
+    cookies = [v for k, v in resp.headers.multi_items() if k == "set-cookie"]
+    session_cookie = next(c for c in cookies if c.startswith(f"{SESSION_COOKIE}="))
+    assert "HttpOnly" in session_cookie and "samesite=lax" in session_cookie.lower()
+
+
+# -- CSRF and browser binding (ASVS 4.2.2, 3.5) ----------------------------------------------------------
+@pytest.mark.parametrize("csrf", [None, "", "forged-token", "another-interaction"])
+def test_asvs_4_2_2_login_post_without_a_valid_csrf_token_is_403(browser, portal, citizen, csrf):
+    location = interaction_location(begin(browser, portal))
+    if csrf == "another-interaction":
+        csrf = open_interaction(browser, interaction_location(begin(browser, portal)))[1]
+    data = {"username": citizen.personal_id, "password": citizen.password, "action": "login"}
+    if csrf is not None:
+        data["csrf_token"] = csrf
+    resp = browser.post(f"{location}/login", data=data, follow_redirects=False)
+    assert resp.status_code == 403
+    assert SESSION_COOKIE not in resp.cookies
+
+
+def test_asvs_4_2_2_consent_post_without_csrf_token_is_403(browser, portal, citizen):
+    location = interaction_location(begin(browser, portal))
+    resp = submit_login(browser, location, citizen.personal_id, citizen.password)
+    consent = interaction_location(resp)
+    assert browser.post(f"{consent}/consent", data={"decision": "approve"}).status_code == 403
+
+
+def test_asvs_3_5_interaction_from_another_browser_is_refused(app, browser, portal, citizen):
+    location = interaction_location(begin(browser, portal))
+    with TestClient(app, base_url=ISSUER) as intruder:
+        begin(intruder, portal)  # the intruder's browser gets its own binding cookie
+        assert error_page(intruder.get(location)) == "error.interaction_expired"
+        # Even with a CSRF token that is valid for the intruder's own browser, the interaction is not theirs.
+        own_csrf = hmac_token(app.state.pages.csrf_secret, "csrf", intruder.cookies[BROWSER_COOKIE],
+                              f"interaction:{location.rsplit('/', 1)[1]}")
+        resp = intruder.post(f"{location}/login", data={"csrf_token": own_csrf, "username": citizen.personal_id,
+                                                        "password": citizen.password, "action": "login"},
+                             follow_redirects=False)
+        assert error_page(resp) == "error.interaction_expired"
+        assert SESSION_COOKIE not in resp.cookies
+    # The person's own browser carries on.
+    assert "code" in redirected_to(_finish(browser, location, citizen), portal)
+
+
+def _finish(browser, location, citizen):
+    resp = submit_login(browser, location, citizen.personal_id, citizen.password)
+    consent = interaction_location(resp)
+    csrf = open_interaction(browser, consent)[1]
+    return browser.post(f"{consent}/consent", data={"csrf_token": csrf, "decision": "approve"},
+                        follow_redirects=False)
+
+
+# -- personal data at rest (DESIGN.md data rules, ASVS 8.3.7) -------------------------------------------
+def test_design_database_dump_shows_no_personal_data_in_clear(browser, api, portal, citizen, platform):
+    # Everything that may carry personal data through the system: login hint, failed login, tokens, claims.
+    login_attempts(browser, portal, citizen.personal_id, WRONG, 1)
+    login_attempts(browser, portal, citizen.email or "", WRONG, 1)
+    tokens = token_set(browser, api, portal, citizen, scope="openid profile email nixa.personal_id offline_access",
+                       login_hint=citizen.personal_id)
+    assert api.get("/userinfo", headers=bearer(tokens["access_token"])).json()["personal_id"] == citizen.personal_id
+    begin(browser, portal, login_hint=citizen.email, prompt="login")
+    dump = dump_text(platform.db)
+    assert len(dump) > 1000
+    for secret in (citizen.personal_id, "Nguyễn Văn An", "Nguyễn", citizen.email, "1990-05-17"):
+        assert secret and secret not in dump, f"{secret!r} is stored in clear"
