@@ -68,6 +68,7 @@ class Settings(BaseSettings):
     # Back-channel logout delivery.
     backchannel_timeout: float = 5.0
     backchannel_max_attempts: int = 5
+    backchannel_backoff_base: float = 2.0  # seconds before the first retry; doubles after each failure
 
     default_signing_alg: str = "ES256"
     rsa_key_bits: int = Field(default=3072, ge=2048)  # NIST SP 800-57: 3072 bits for use beyond 2030

@@ -118,6 +118,25 @@ def client_add(
         f"client_id:     {cid}\nclient_secret: {secret or '(none)'}\n(the secret is shown only this once)")
 
 
+@client_app.command("initial-token")
+def client_initial_token(
+    ttl: Annotated[int, typer.Option(help="Seconds the token stays valid.", min=60)] = 86400,
+    max_uses: Annotated[int, typer.Option(help="How many registrations it allows.", min=1)] = 1,
+    description: Annotated[str, typer.Option()] = "",
+    as_json: JsonOpt = False,
+) -> None:
+    """Issue an initial access token for dynamic registration (RFC 7591); shown once, stored as a hash."""
+    from idp.oauth.registration import issue_initial_access_token
+
+    p = platform()
+    with p.db.session() as s:
+        token = issue_initial_access_token(s, actor="cli", ttl_seconds=ttl, max_uses=max_uses,
+                                           description=description)
+    out({"initial_access_token": token, "registration_endpoint": f"{p.issuer}/register", "max_uses": max_uses,
+         "expires_in": ttl}, as_json,
+        f"initial access token: {token}\nregistration endpoint: {p.issuer}/register\n(shown only this once)")
+
+
 @client_app.command("list")
 def client_list(as_json: JsonOpt = False) -> None:
     from idp.clients import list_clients

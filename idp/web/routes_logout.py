@@ -119,7 +119,9 @@ def logout_worker(app: FastAPI) -> LogoutDeliveryWorker:
     """The app's delivery worker (one per app), created on first use."""
     worker: LogoutDeliveryWorker | None = getattr(app.state, "logout_worker", None)
     if worker is None:
-        worker = app.state.logout_worker = LogoutDeliveryWorker(app.state.platform)
+        platform = app.state.platform
+        worker = app.state.logout_worker = LogoutDeliveryWorker(
+            platform, backoff_base=platform.settings.backchannel_backoff_base)
     return worker
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -14,17 +15,27 @@ from idp.provider import OpenIDProvider
 from idp.web.routes_oidc import NO_STORE, oauth_json
 
 router = APIRouter()
+_building = threading.Lock()
+
+
+def registration_for(app: FastAPI) -> ClientRegistration:
+    """One service per app, built on first use (a test may place its own on ``app.state`` first).
+    Dependencies run in the threadpool, so building is locked: two first requests cannot build two."""
+    service: ClientRegistration | None = getattr(app.state, "registration", None)
+    if service is not None:
+        return service
+    with _building:
+        service = getattr(app.state, "registration", None)
+        if service is None:
+            op: OpenIDProvider = app.state.provider
+            # Plain-http loopback sector documents are for development only.
+            sectors = SectorDocuments(allow_loopback_http=not op.platform.settings.production)
+            service = app.state.registration = ClientRegistration(op.db, op.issuer, sectors)
+        return service
 
 
 def registration_service(request: Request) -> ClientRegistration:
-    """One service per app, built on first use (a test may place its own on ``app.state`` first)."""
-    service: ClientRegistration | None = getattr(request.app.state, "registration", None)
-    if service is None:
-        op: OpenIDProvider = request.app.state.provider
-        # Plain-http loopback sector documents are for development only.
-        sectors = SectorDocuments(allow_loopback_http=not op.platform.settings.production)
-        service = request.app.state.registration = ClientRegistration(op.db, op.issuer, sectors)
-    return service
+    return registration_for(request.app)
 
 
 Registration = Annotated[ClientRegistration, Depends(registration_service)]

@@ -45,6 +45,14 @@ def test_client_add_prints_id_and_secret_once_and_stores_only_hash(nixa, platfor
     assert nixa("client", "remove", out["client_id"], ok=False).exit_code == 1
 
 
+def test_initial_token_allows_exactly_its_registrations(nixa, api):
+    out = json.loads(nixa("client", "initial-token", "--max-uses", "1", "--json").stdout)
+    body = {"client_name": "Cổng tỉnh", "redirect_uris": ["https://tinh.example.vn/cb"]}
+    headers = {"Authorization": f"Bearer {out['initial_access_token']}"}
+    assert api.post("/register", json=body, headers=headers).status_code == 201
+    assert api.post("/register", json=body, headers=headers).status_code == 401
+
+
 def test_client_add_refuses_http_redirect_to_a_public_host(nixa):
     result = nixa("client", "add", "--name", "X", "--redirect-uri", "http://evil.example/cb", ok=False)
     assert result.exit_code == 1 and "https" in result.output

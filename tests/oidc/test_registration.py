@@ -30,6 +30,7 @@ from idp.oauth.registration import (
 )
 from idp.platform import Platform
 from idp.provider import OpenIDProvider
+from idp.web.routes_registration import registration_for
 from tests.support.factories import Citizen, PortalInfo
 from tests.support.flows import authorize, redeem
 
@@ -463,3 +464,13 @@ def test_frontchannel_logout_2_uri_must_share_origin_with_a_redirect_uri(api, pl
     # Back-Channel Logout 2.2 and Front-Channel Logout 2: *_session_required default to false.
     assert info["frontchannel_logout_session_required"] is False
     assert info["backchannel_logout_session_required"] is False
+
+
+# -- the service behind the routes ---------------------------------------------------------------------------
+
+
+def test_one_registration_service_per_app_even_when_first_requests_race(app):
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        services = list(pool.map(lambda _: registration_for(app), range(32)))
+    assert all(service is services[0] for service in services)
+    assert app.state.registration is services[0]
