@@ -11,15 +11,10 @@ import pytest
 
 from tests.e2e.browser import chromium_page
 from tests.e2e.idp_pages import (
-    CONSENT_APPROVE,
     LOGIN_PASSWORD,
-    LOGIN_SUBMIT,
     LOGOUT_CONFIRM,
     RP_LOGGED_OUT,
-    approve_consent,
     confirm_logout,
-    read_rp_result,
-    submit_login,
 )
 from tests.e2e.live_server import LiveIdP
 from tests.e2e.node_rp import run_node_rp
@@ -95,43 +90,3 @@ def test_rp_initiated_logout(live_idp: LiveIdP, request: pytest.FixtureRequest) 
         # The IdP session is over: a new login at the same portal asks for the password again.
         open_idp_login(page, rp_url, live_idp)
         assert page.locator(LOGIN_PASSWORD).is_visible()
-
-
-def test_wrong_password_and_language_switch(live_idp: LiveIdP, request: pytest.FixtureRequest) -> None:
-    rp = register_rp(live_idp)
-    citizen = make_citizen(live_idp.provider, email=EMAIL, full_name=FULL_NAME)
-    with (
-        run_node_rp(live_idp.issuer, rp.client_id, rp.secret, rp.port, scope=SCOPE) as rp_url,
-        chromium_page(request.node.name) as page,
-    ):
-        open_idp_login(page, rp_url, live_idp)
-        login_url = page.url
-        assert html_lang(page) == "vi"
-
-        submit_login(page, citizen.personal_id, "sai-mật-khẩu")
-        error = page.locator("#login-error")
-        error.wait_for(state="visible")
-        assert error.inner_text().strip() == "Số định danh, email hoặc mật khẩu không đúng."
-        assert html_lang(page) == "vi"
-        assert page.url.startswith(f"{live_idp.base_url}/interaction/"), page.url
-        assert page.locator(LOGIN_PASSWORD).is_visible()
-        assert page.locator(LOGIN_PASSWORD).input_value() == "", "the password must not be echoed back"
-        assert page.locator("input[name=username]").input_value() == citizen.personal_id
-
-        # The language switch in the header: back on the same login page, now in English.
-        page.goto(login_url)
-        switch = page.locator("header a[href^='/lang/en']")
-        with page.expect_navigation():
-            switch.click()
-        page.locator(LOGIN_SUBMIT).wait_for(state="visible")
-        assert html_lang(page) == "en"
-        assert page.url.split("?")[0] == login_url.split("?")[0], page.url
-        assert page.locator(LOGIN_SUBMIT).inner_text().strip() == "Log in"
-
-        # The interaction still works after switching: log in and get through to the RP.
-        submit_login(page, citizen.personal_id, citizen.password)
-        page.locator(CONSENT_APPROVE).wait_for(state="visible")
-        assert html_lang(page) == "en"
-        approve_consent(page)
-        result = read_rp_result(page)
-        assert result["userinfo"]["email"] == EMAIL
