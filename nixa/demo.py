@@ -48,7 +48,7 @@ PORTALS = (
 )
 
 
-def _ensure_portal(p: Platform, client_id: str, name: str, base: str) -> str:
+def ensure_portal(p: Platform, client_id: str, name: str, base: str) -> str:
     """Create the demo portal, or give it a fresh secret: only the hash is stored, so it is re-issued."""
     secret = new_token(32)
     with p.db.session() as s:
@@ -64,7 +64,7 @@ def _ensure_portal(p: Platform, client_id: str, name: str, base: str) -> str:
     return secret
 
 
-def _ensure_citizens(p: Platform) -> None:
+def ensure_citizens(p: Platform) -> None:
     store = IdentityStore(p.sealer, p.blind_index, p.passwords)
     with p.db.session() as s:
         for c in CITIZENS:
@@ -83,13 +83,13 @@ def run_demo(*, host: str, port: int) -> None:
     upgrade(settings.resolved_database_url)
     platform = Platform(settings)
     platform.keys.ensure_keys()
-    _ensure_citizens(platform)
+    ensure_citizens(platform)
     servers = [uvicorn.Server(uvicorn.Config(create_app(platform=platform), host=host, port=port,
                                              log_level="warning"))]
     lines = [f"NIXA IdP:              {issuer}  (discovery: {issuer}/.well-known/openid-configuration)"]
     for offset, (client_id, name, cookie, colour) in enumerate(PORTALS, start=1):
         base = f"http://{public_host}:{port + offset}"
-        secret = _ensure_portal(platform, client_id, name, base)
+        secret = ensure_portal(platform, client_id, name, base)
         portal = create_portal(PortalConfig(name=name, base_url=base, issuer=issuer, client_id=client_id,
                                             client_secret=secret, cookie=cookie, colour=colour))
         servers.append(uvicorn.Server(uvicorn.Config(portal, host=host, port=port + offset, log_level="warning")))

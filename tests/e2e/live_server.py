@@ -22,6 +22,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -91,7 +92,7 @@ class _ServerThread(threading.Thread):
             self.error = exc
 
 
-def _wait_healthy(base_url: str, thread: _ServerThread) -> None:
+def _wait_healthy(base_url: str, thread: _ServerThread, path: str = "/healthz") -> None:
     deadline = time.monotonic() + _STARTUP_TIMEOUT_S
     last: object = None
     with httpx.Client(timeout=1.0, trust_env=False) as http:
@@ -99,50 +100,61 @@ def _wait_healthy(base_url: str, thread: _ServerThread) -> None:
             if not thread.is_alive():
                 raise RuntimeError(f"uvicorn exited during startup: {thread.error!r}")
             try:
-                response = http.get(f"{base_url}/healthz")
+                response = http.get(f"{base_url}{path}")
                 if response.status_code == 200:
                     return
                 last = f"HTTP {response.status_code}: {response.text[:200]}"
             except httpx.HTTPError as exc:
                 last = exc
             time.sleep(0.05)
-    raise RuntimeError(f"IdP at {base_url} not healthy after {_STARTUP_TIMEOUT_S:.0f}s (last: {last!r})")
+    raise RuntimeError(f"server at {base_url} not healthy after {_STARTUP_TIMEOUT_S:.0f}s (last: {last!r})")
+
+
+def loopback_socket() -> tuple[socket.socket, str]:
+    """Bind first and hand the socket to uvicorn: the port is known up front and nobody can take it."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    return sock, f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+@contextlib.contextmanager
+def serve_asgi(app: Any, sock: socket.socket, base_url: str, *, health_path: str = "/healthz") -> Iterator[None]:
+    """Serve an ASGI app on the bound socket until the block ends; fail if it does not start or stop."""
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=2)
+    server = uvicorn.Server(config)
+    thread = _ServerThread(server, sock)
+    thread.start()
+    try:
+        _wait_healthy(base_url, thread, health_path)
+        yield
+    finally:
+        server.should_exit = True
+        thread.join(_SHUTDOWN_TIMEOUT_S)
+        if thread.is_alive():
+            server.force_exit = True
+            thread.join(_SHUTDOWN_TIMEOUT_S)
+        sock.close()
+        if thread.is_alive():
+            raise RuntimeError(f"uvicorn serving {base_url} did not shut down")
 
 
 @contextlib.contextmanager
 def serve_idp(tmp_path: Path, database_url: str) -> Iterator[LiveIdP]:
     """Build settings, platform and app for a fresh loopback port and serve them until the block ends."""
-    # Bind first and hand the socket to uvicorn: the port is known for the issuer and nobody can take it.
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    sock, base_url = loopback_socket()
     settings = Settings(
         issuer=base_url,
         data_dir=tmp_path / "data",
         database_url=database_url,
         argon2_memory_kib=1024,  # fast hashing for tests; the production defaults are tested on their own
         argon2_time_cost=1,
+        rsa_key_bits=2048,
+        backchannel_backoff_base=0.05,
     )
     platform = Platform(settings)
     try:
         app = create_app(platform=platform)
-        config = uvicorn.Config(
-            app, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=2
-        )
-        server = uvicorn.Server(config)
-        thread = _ServerThread(server, sock)
-        thread.start()
-        try:
-            _wait_healthy(base_url, thread)
+        with serve_asgi(app, sock, base_url):
             yield LiveIdP(base_url=base_url, platform=platform, provider=app.state.provider, app=app)
-        finally:
-            server.should_exit = True
-            thread.join(_SHUTDOWN_TIMEOUT_S)
-            if thread.is_alive():
-                server.force_exit = True
-                thread.join(_SHUTDOWN_TIMEOUT_S)
-            if thread.is_alive():
-                raise RuntimeError(f"uvicorn serving {base_url} did not shut down")
     finally:
-        sock.close()
         platform.close()
