@@ -5,11 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
 from idp import audit
 from idp.db import utcnow
 from idp.models import Client, Consent, Grant
 from idp.oauth.grants import revoke_grant
+from idp.provider import OpenIDProvider
 from idp.web.deps import PagesDep, Provider, client_ip, form_dict
 from idp.web.i18n import LOCALES
 from idp.web.pages import LANG_COOKIE, SESSION_COOKIE
@@ -48,10 +50,17 @@ async def revoke_consent(client_id: str, request: Request, op: Provider, pages: 
     form = await form_dict(request)
     if not pages.csrf_ok(request, "account", form.get("csrf_token")):
         return pages.error(request, "error.csrf", status_code=403)
+    ended = await run_in_threadpool(_revoke_consent, op, request.cookies.get(SESSION_COOKIE), client_id,
+                                    client_ip(request))
+    return RedirectResponse("/account?notice=revoked" if ended else "/account", status_code=303)
+
+
+def _revoke_consent(op: OpenIDProvider, cookie: str | None, client_id: str, ip: str | None) -> bool:
+    """Revoke the person's consent for one portal; False when nobody is logged in."""
     with op.db.session() as s:
-        session = op.sessions.from_cookie(s, request.cookies.get(SESSION_COOKIE))
+        session = op.sessions.from_cookie(s, cookie)
         if session is None:
-            return RedirectResponse("/account", status_code=303)
+            return False
         consent = s.scalar(select(Consent).where(Consent.identity_id == session.identity.id,
                                                  Consent.client_id == client_id, Consent.revoked_at.is_(None)))
         if consent is not None:
@@ -62,5 +71,5 @@ async def revoke_consent(client_id: str, request: Request, op: Provider, pages: 
                                                              Grant.revoked_at.is_(None))):
                 revoke_grant(s, grant_id, "consent_revoked")
             audit.record(s, audit.AuditEvent.CONSENT_REVOKED, identity_id=session.identity.id,
-                         client_id=client_id, ip=client_ip(request))
-    return RedirectResponse("/account?notice=revoked", status_code=303)
+                         client_id=client_id, ip=ip)
+    return True

@@ -6,11 +6,12 @@ import math
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from idp.db import utcnow
 from idp.errors import InvalidPageRequest
-from idp.web.i18n import translate
 from idp.web.deps import PagesDep, Provider, client_ip, form_dict
+from idp.web.i18n import translate
 from idp.web.pages import BROWSER_COOKIE, SESSION_COOKIE, Pages
 from idp.web.routes_oidc import authorization_response
 
@@ -61,14 +62,15 @@ async def login(interaction_id: str, request: Request, op: Provider, pages: Page
     browser = request.cookies.get(BROWSER_COOKIE)
     try:
         if form.get("action") == "cancel":
-            return authorization_response(request, pages, op.cancel(interaction_id, browser))
-        view = op.view(interaction_id, browser, None)
+            return authorization_response(request, pages, await run_in_threadpool(op.cancel, interaction_id, browser))
+        view = await run_in_threadpool(op.view, interaction_id, browser, None)
         locale = pages.locale(request, view.request.ui_locales)
         username, password = form.get("username", "").strip(), form.get("password", "")
         if not username or not password:
             return _login_page(request, pages, view.client.name, interaction_id, locale, view.request.redirect_uri,
                                username=username, error=translate("login.missing", locale), status_code=400)
-        outcome = op.submit_login(interaction_id, browser, username=username, password=password,
+        # Threadpool: argon2 and the database must not stall the event loop for everyone else.
+        outcome = await run_in_threadpool(op.submit_login, interaction_id, browser, username=username, password=password,
                                   ip=client_ip(request), user_agent=request.headers.get("user-agent"))
     except InvalidPageRequest as exc:
         return pages.error(request, exc.message_key)
@@ -80,7 +82,8 @@ async def login(interaction_id: str, request: Request, op: Provider, pages: Page
                            username=username, error=message, status_code=status)
         if outcome.locked_until:
             # RFC 6585 Section 4: a 429 says when to retry, for scripts as well as for the person.
-            page.headers["Retry-After"] = str(max(1, math.ceil((outcome.locked_until - utcnow()).total_seconds())))
+            wait = (outcome.locked_until - utcnow()).total_seconds()
+            page.headers["Retry-After"] = str(max(1, math.ceil(wait)))
         return page
     response = authorization_response(request, pages, outcome.result)
     if outcome.session_cookie:
@@ -95,7 +98,7 @@ async def consent(interaction_id: str, request: Request, op: Provider, pages: Pa
     if form is None:
         return pages.error(request, "error.csrf", status_code=403)
     try:
-        outcome = op.submit_consent(interaction_id, request.cookies.get(BROWSER_COOKIE),
+        outcome = await run_in_threadpool(op.submit_consent, interaction_id, request.cookies.get(BROWSER_COOKIE),
                                     request.cookies.get(SESSION_COOKIE), approve=form.get("decision") == "approve",
                                     ip=client_ip(request))
     except InvalidPageRequest as exc:
@@ -109,7 +112,7 @@ async def select(interaction_id: str, request: Request, op: Provider, pages: Pag
     if form is None:
         return pages.error(request, "error.csrf", status_code=403)
     try:
-        outcome = op.select_account(interaction_id, request.cookies.get(BROWSER_COOKIE),
+        outcome = await run_in_threadpool(op.select_account, interaction_id, request.cookies.get(BROWSER_COOKIE),
                                     request.cookies.get(SESSION_COOKIE), use_current=form.get("choice") == "current")
     except InvalidPageRequest as exc:
         return pages.error(request, exc.message_key)

@@ -16,6 +16,7 @@ import anyio
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import RedirectResponse
 from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
 
 from idp.db import utcnow
 from idp.errors import InvalidPageRequest
@@ -148,7 +149,7 @@ def _error(request: Request, pages: Pages, key: str) -> Response:
 
 
 @router.get("/logout")
-async def logout_get(request: Request, op: Provider, pages: PagesDep) -> Response:
+def logout_get(request: Request, op: Provider, pages: PagesDep) -> Response:
     return _confirmation(request, op, pages, query_dict(request))
 
 
@@ -158,7 +159,7 @@ async def logout_post(request: Request, op: Provider, pages: PagesDep) -> Respon
     form = await form_dict(request)
     if "decision" in form:
         return await _decide(request, op, pages, form)
-    return _confirmation(request, op, pages, form)
+    return await run_in_threadpool(_confirmation, request, op, pages, form)
 
 
 def _confirmation(request: Request, op: OpenIDProvider, pages: Pages, params: dict[str, str]) -> Response:
@@ -187,8 +188,9 @@ async def _decide(request: Request, op: OpenIDProvider, pages: Pages, form: dict
     cookie = request.cookies.get(SESSION_COOKIE)
     try:
         if form.get("decision") != "logout":
-            return _stayed(request, pages, _single_logout(op).check(form, cookie)[0])
-        result = _single_logout(op).confirm(form, cookie, client_ip(request))
+            checked = await run_in_threadpool(_single_logout(op).check, form, cookie)
+            return _stayed(request, pages, checked[0])
+        result = await run_in_threadpool(_single_logout(op).confirm, form, cookie, client_ip(request))
     except InvalidPageRequest as exc:
         return _error(request, pages, exc.message_key)
     response = await _logged_out(request, pages, result)

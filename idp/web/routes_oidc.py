@@ -7,9 +7,10 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
 
 from idp.errors import InvalidPageRequest, InvalidRequest, MissingBearer, UnauthorizedClient
-from idp.provider import AuthorizationResponse, ShowInteraction
+from idp.provider import AuthorizationResponse, OpenIDProvider, ShowInteraction
 from idp.web.deps import PagesDep, Provider, client_ip, form_dict
 from idp.web.discovery import discovery_document
 from idp.web.pages import SESSION_COOKIE
@@ -65,8 +66,8 @@ async def _authorize(request: Request, op: Provider, pages: PagesDep, params: di
         return pages.error(request, "error.bad_redirect_uri" if params.get("redirect_uri") == "\x00dup"
                            else "error.unknown_client")
     try:
-        outcome = op.begin(params, session_cookie=request.cookies.get(SESSION_COOKIE),
-                           browser_id=pages.browser_id(request))
+        outcome = await run_in_threadpool(op.begin, params, session_cookie=request.cookies.get(SESSION_COOKIE),
+                                          browser_id=pages.browser_id(request))
     except InvalidPageRequest as exc:
         return pages.error(request, exc.message_key)
     return authorization_response(request, pages, outcome)
@@ -85,7 +86,7 @@ async def authorize_post(request: Request, op: Provider, pages: PagesDep) -> Res
 @router.post("/token")
 async def token(request: Request, op: Provider) -> JSONResponse:
     form = single_values(await form_dict(request))
-    body = op.token(request.headers.get("authorization"), form, client_ip(request))
+    body = await run_in_threadpool(op.token, request.headers.get("authorization"), form, client_ip(request))
     return oauth_json(body)
 
 
@@ -103,8 +104,12 @@ def _bearer(request: Request, form: dict[str, str]) -> str:
 
 
 async def _userinfo(request: Request, op: Provider, form: dict[str, str]) -> Response:
+    return await run_in_threadpool(_userinfo_response, op, _bearer(request, form))
+
+
+def _userinfo_response(op: OpenIDProvider, token: str) -> Response:
     with op.db.session() as s:
-        client, claims = op.userinfo.claims(s, _bearer(request, form))
+        client, claims = op.userinfo.claims(s, token)
     if client.userinfo_signed_response_alg:
         # OIDC Core 5.3.2: a signed response is a JWT with iss and aud.
         signed = op.signer.sign({**claims, "iss": op.issuer, "aud": client.client_id},
@@ -128,8 +133,12 @@ async def userinfo_post(request: Request, op: Provider) -> Response:
 @router.post("/introspect")
 async def introspect(request: Request, op: Provider) -> JSONResponse:
     form = single_values(await form_dict(request))
+    return await run_in_threadpool(_introspect, op, request.headers.get("authorization"), form)
+
+
+def _introspect(op: OpenIDProvider, authorization: str | None, form: dict[str, str]) -> JSONResponse:
     with op.db.session() as s:
-        client = op.authenticate_client(s, request.headers.get("authorization"), form)
+        client = op.authenticate_client(s, authorization, form)
         if client.is_public:
             raise UnauthorizedClient("public clients cannot introspect tokens")
         if not form.get("token"):
@@ -140,13 +149,17 @@ async def introspect(request: Request, op: Provider) -> JSONResponse:
 @router.post("/revoke")
 async def revoke(request: Request, op: Provider) -> Response:
     form = single_values(await form_dict(request))
+    return await run_in_threadpool(_revoke, op, request.headers.get("authorization"), form, client_ip(request))
+
+
+def _revoke(op: OpenIDProvider, authorization: str | None, form: dict[str, str], ip: str | None) -> Response:
     with op.db.session() as s:
-        client = op.authenticate_client(s, request.headers.get("authorization"), form)
+        client = op.authenticate_client(s, authorization, form)
         if not form.get("token"):
             raise InvalidRequest("token is required")
         hint = form.get("token_type_hint")
         if hint and hint not in ("access_token", "refresh_token"):
             # RFC 7009 Section 2.2.1: unsupported_token_type for hints the server does not know.
             return oauth_json({"error": "unsupported_token_type"}, status_code=400)
-        op.revocation.revoke(s, client, form, client_ip(request))
+        op.revocation.revoke(s, client, form, ip)
     return Response(status_code=200, headers=NO_STORE)

@@ -59,7 +59,7 @@ async def register(request: Request, registration: Registration) -> JSONResponse
 
 @router.get("/register/{client_id}")
 async def read_client(client_id: str, request: Request, registration: Registration) -> JSONResponse:
-    return oauth_json(registration.read(client_id, bearer_token(request)))
+    return oauth_json(await run_in_threadpool(registration.read, client_id, bearer_token(request)))
 
 
 @router.put("/register/{client_id}")
@@ -71,5 +71,5 @@ async def update_client(client_id: str, request: Request, registration: Registra
 
 @router.delete("/register/{client_id}")
 async def delete_client(client_id: str, request: Request, registration: Registration) -> Response:
-    registration.delete(client_id, bearer_token(request))
+    await run_in_threadpool(registration.delete, client_id, bearer_token(request))
     return Response(status_code=204, headers=NO_STORE)
