@@ -6,6 +6,7 @@ one database transaction together with its audit record.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from idp import audit
+from idp.crypto import DecryptionError
 from idp.db import utcnow
 from idp.errors import AccessDenied, InvalidPageRequest, InvalidRequest, OAuthError
 from idp.identities import IdentityStore
@@ -34,6 +36,7 @@ from idp.platform import Platform
 from idp.sessions import ActiveSession, SessionStore
 
 LOCALES = ("vi", "en")
+_LOGIN_HINT_CONTEXT = b"interaction:login_hint"
 
 
 @dataclass(frozen=True)
@@ -148,10 +151,10 @@ class OpenIDProvider:
         if interaction is None:
             interaction = self.sessions.new_interaction(
                 s, browser_id=browser_id, client_id=client.client_id,
-                request={"req": request.to_json(), "done": sorted(done)}, prompt=decision.step.value)
+                request=self._stored(request, done), prompt=decision.step.value)
         else:
             interaction.prompt = decision.step.value
-            interaction.request = {"req": request.to_json(), "done": sorted(done)}
+            interaction.request = self._stored(request, done)
         return ShowInteraction(interaction.id, decision.step)
 
     def _issue(self, s: Session, request: AuthorizationRequest, session: ActiveSession) -> AuthorizationResponse:
@@ -181,7 +184,26 @@ class OpenIDProvider:
         if client is None or client.disabled:
             raise InvalidPageRequest("error.unknown_client")
         data = interaction.request
-        return interaction, client, AuthorizationRequest.from_json(data["req"]), set(data.get("done", []))
+        return interaction, client, self._unstored(data["req"]), set(data.get("done", []))
+
+    # login_hint is usually the person's ID number or email: DESIGN.md data rules forbid keeping it in
+    # clear in the database, so the copy of the request held by the interaction row carries it sealed.
+    def _stored(self, request: AuthorizationRequest, done: set[str]) -> dict[str, Any]:
+        req = request.to_json()
+        if request.login_hint:
+            sealed = self.platform.sealer.seal(request.login_hint.encode(), _LOGIN_HINT_CONTEXT)
+            req["login_hint"] = base64.b64encode(sealed).decode()
+        return {"req": req, "done": sorted(done)}
+
+    def _unstored(self, req: dict[str, Any]) -> AuthorizationRequest:
+        if req.get("login_hint"):
+            try:
+                hint: str | None = self.platform.sealer.open(base64.b64decode(req["login_hint"]),
+                                                             _LOGIN_HINT_CONTEXT).decode()
+            except (ValueError, DecryptionError):
+                hint = None  # stored before hints were sealed: the hint only pre-fills a form field
+            req = {**req, "login_hint": hint}
+        return AuthorizationRequest.from_json(req)
 
     def view(self, interaction_id: str, browser_id: str | None, session_cookie: str | None) -> InteractionView:
         with self.db.session() as s:
@@ -258,7 +280,7 @@ class OpenIDProvider:
             done = done | {"login"} if use_current else done - {"login"}
             if not use_current:
                 interaction.prompt = Step.LOGIN.value
-                interaction.request = {"req": request.to_json(), "done": sorted(done)}
+                interaction.request = self._stored(request, done)
                 return ShowInteraction(interaction.id, Step.LOGIN)
             return self._advance(s, client, request, session, browser_id=browser_id or "", done=done,
                                  interaction=interaction)

@@ -10,12 +10,14 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from idp import keys
 from idp.config import Settings
 from idp.platform import Platform
 from idp.provider import OpenIDProvider
 from idp.web.app import create_app
 from tests.support.db import TestDatabase
 from tests.support.factories import Citizen, PortalInfo, make_citizen, make_portal
+from tests.support.keys import pooled_generate
 
 ISSUER = "http://testserver"
 
@@ -32,6 +34,12 @@ def settings(tmp_path: Path, test_database: TestDatabase) -> Settings:
     """Fast argon2 parameters for tests (the production defaults are tested on their own)."""
     return Settings(issuer=ISSUER, data_dir=tmp_path / "data", database_url=test_database.fresh(tmp_path),
                     argon2_memory_kib=1024, argon2_time_cost=1, rsa_key_bits=2048)
+
+
+@pytest.fixture(autouse=True)
+def _pooled_rsa_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    """RSA key generation was most of each test's start-up; tests share a few pre-generated key pairs."""
+    monkeypatch.setattr(keys, "_generate", pooled_generate)
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
-from idp.db import Base, make_engine
 from idp import models  # noqa: F401  (registers every table on Base.metadata)
+from idp.db import Base, make_engine
 
 config = context.config
 target_metadata = Base.metadata

@@ -64,7 +64,9 @@ def decide(s: Session, request: AuthorizationRequest, session: ActiveSession | N
         session is None
         or not expected_sub_matches
         or ("login" in request.prompt and not just_logged_in)
-        or not session_fresh_enough(session, request, now)
+        # A login completed in this very request satisfies max_age, even max_age=0: otherwise the clock
+        # has moved on by a few microseconds and the person would be asked to log in again forever.
+        or (not just_logged_in and not session_fresh_enough(session, request, now))
         or (request.min_level > level_of(session.effective_acr))
     )
     if needs_login:

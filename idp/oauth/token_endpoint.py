@@ -111,7 +111,10 @@ class TokenEndpoint:
             if not set(requested.split()) <= set(scope):
                 raise InvalidScope("the requested scope exceeds the original grant")
             scope = [x for x in scope if x in requested.split()]
-        return self._issue(s, client, grant, nonce=None, with_refresh=True, ip=ip, scope=scope)
+        # RFC 6749 Section 6: the new refresh token's scope MUST be identical to the one presented, so
+        # narrowing the access token's scope neither narrows nor (without offline_access) drops it.
+        return self._issue(s, client, grant, nonce=None, with_refresh=True, ip=ip, scope=scope,
+                           refresh_scope=row.scope.split())
 
     # -- client_credentials -----------------------------------------------------------------------------
     def client_credentials(self, s: Session, client: Client, form: Mapping[str, str], ip: str | None,
@@ -131,7 +134,8 @@ class TokenEndpoint:
 
     # -- shared -------------------------------------------------------------------------------------------
     def _issue(self, s: Session, client: Client, grant: Grant, *, nonce: str | None, with_refresh: bool,
-               ip: str | None, scope: list[str] | None = None) -> dict[str, Any]:
+               ip: str | None, scope: list[str] | None = None, refresh_scope: list[str] | None = None,
+               ) -> dict[str, Any]:
         identity = s.get(Identity, grant.identity_id) if grant.identity_id else None
         if identity is None or identity.locked:
             raise InvalidGrant("the account behind this grant is not available")
@@ -147,8 +151,9 @@ class TokenEndpoint:
             extra = person_claims(self.identities.person(identity), names, int(identity.updated_at.timestamp()))
             out["id_token"] = self.signer.id_token(client=client, sub=sub, grant=grant, nonce=nonce,
                                                    access_token=access, extra=extra)
-        if with_refresh and "offline_access" in scope and "refresh_token" in client.grant_types:
-            out["refresh_token"] = new_refresh_token(s, grant, scope, self.refresh_ttl)
+        refresh_scope = refresh_scope if refresh_scope is not None else scope
+        if with_refresh and "offline_access" in refresh_scope and "refresh_token" in client.grant_types:
+            out["refresh_token"] = new_refresh_token(s, grant, refresh_scope, self.refresh_ttl)
         audit.record(s, audit.AuditEvent.TOKEN_ISSUED, identity_id=identity.id, client_id=client.client_id,
                      ip=ip, data={"grant_id": grant.id, "scope": scope, "refresh": "refresh_token" in out})
         return out

@@ -11,16 +11,17 @@ from sqlalchemy import select
 
 from idp.crypto import hmac_token
 from idp.db import utcnow
-from idp.models import LoginThrottle, PasswordCredential
+from idp.models import Interaction, LoginThrottle, PasswordCredential
 from idp.platform import Platform
 from idp.web.app import create_app
 from idp.web.pages import BROWSER_COOKIE, SESSION_COOKIE
 from tests.conftest import ISSUER
 from tests.support.db import dump_text, update_rows
+from tests.support.factories import make_citizen
 from tests.support.flows import (
     authorize,
-    begin,
     bearer,
+    begin,
     error_page,
     interaction_location,
     open_interaction,
@@ -59,8 +60,12 @@ def test_asvs_2_2_1_correct_password_is_refused_while_locked(browser, portal, ci
 
 def test_asvs_2_2_1_lock_ends_after_its_time(browser, portal, citizen, platform):
     login_attempts(browser, portal, citizen.personal_id, WRONG, 5)
-    update_rows(platform.db, LoginThrottle, LoginThrottle.locked_until.is_not(None),
-                locked_until=utcnow() - timedelta(seconds=1))
+    update_rows(
+        platform.db,
+        LoginThrottle,
+        LoginThrottle.locked_until.is_not(None),
+        locked_until=utcnow() - timedelta(seconds=1),
+    )
     location = interaction_location(begin(browser, portal))
     resp = submit_login(browser, location, citizen.personal_id, citizen.password)
     assert resp.status_code == 303
@@ -78,6 +83,18 @@ def test_asvs_2_2_1_locked_and_wrong_look_alike_for_known_and_unknown_accounts(b
     assert [r.status_code for r in known] == [r.status_code for r in unknown]
 
 
+def test_asvs_2_2_1_many_failures_from_one_address_lock_that_address(browser, portal, citizen, settings):
+    # Credential stuffing: one wrong password for each of many usernames, all from one IP address.
+    location = interaction_location(begin(browser, portal))
+    csrf = open_interaction(browser, location)[1]
+    codes = [
+        submit_login(browser, location, f"0010909{n:05d}", WRONG, csrf).status_code
+        for n in range(settings.ip_max_failures)
+    ]
+    assert codes[-1] == 429 and set(codes[:-1]) == {401}
+    assert submit_login(browser, location, citizen.personal_id, citizen.password, csrf).status_code == 429
+
+
 # -- password storage (ASVS 2.4.1, 2.4.4) --------------------------------------------------------------
 def test_asvs_2_4_4_password_is_rehashed_at_login_when_argon2_parameters_change(settings, citizen, portal):
     stronger = settings.model_copy(update={"argon2_time_cost": 2, "argon2_memory_kib": 2048})
@@ -93,6 +110,22 @@ def test_asvs_2_4_4_password_is_rehashed_at_login_when_argon2_parameters_change(
     finally:
         platform.close()
     assert new_hash is not None and new_hash.startswith("$argon2id$") and "$m=2048,t=2," in new_hash
+
+
+def test_asvs_2_4_4_rehash_keeps_a_legacy_password_shorter_than_todays_minimum(settings, op, portal, browser):
+    """A password accepted under an older policy still logs in when its hash is upgraded."""
+    legacy = make_citizen(op)
+    short = "1234567"  # below today's 8-character minimum, hashed directly as an older policy allowed
+    update_rows(op.platform.db, PasswordCredential, PasswordCredential.identity_id == legacy.id,
+                password_hash=op.platform.passwords.rehash(short))
+    stronger = settings.model_copy(update={"argon2_time_cost": 2})
+    platform = Platform(stronger)
+    try:
+        with TestClient(create_app(platform=platform), base_url=ISSUER) as other_browser:
+            legacy.password = short
+            assert "code" in authorize(other_browser, portal, legacy).params
+    finally:
+        platform.close()
 
 
 # -- headers (ASVS 14.4) ---------------------------------------------------------------------------------
@@ -116,8 +149,11 @@ def test_asvs_14_4_security_headers_on_redirects_and_json(browser, api, portal):
 
 
 def test_rfc6749_5_1_token_and_error_responses_are_not_cached(api, portal):
-    resp = api.post("/token", data={"grant_type": "authorization_code", "code": "x"},
-                    auth=(portal.client_id, portal.client_secret))
+    resp = api.post(
+        "/token",
+        data={"grant_type": "authorization_code", "code": "x"},
+        auth=(portal.client_id, portal.client_secret),
+    )
     assert resp.status_code == 400
     assert resp.headers["cache-control"] == "no-store"
     assert resp.headers["pragma"] == "no-cache"
@@ -158,11 +194,22 @@ def test_asvs_3_5_interaction_from_another_browser_is_refused(app, browser, port
         begin(intruder, portal)  # the intruder's browser gets its own binding cookie
         assert error_page(intruder.get(location)) == "error.interaction_expired"
         # Even with a CSRF token that is valid for the intruder's own browser, the interaction is not theirs.
-        own_csrf = hmac_token(app.state.pages.csrf_secret, "csrf", intruder.cookies[BROWSER_COOKIE],
-                              f"interaction:{location.rsplit('/', 1)[1]}")
-        resp = intruder.post(f"{location}/login", data={"csrf_token": own_csrf, "username": citizen.personal_id,
-                                                        "password": citizen.password, "action": "login"},
-                             follow_redirects=False)
+        own_csrf = hmac_token(
+            app.state.pages.csrf_secret,
+            "csrf",
+            intruder.cookies[BROWSER_COOKIE],
+            f"interaction:{location.rsplit('/', 1)[1]}",
+        )
+        resp = intruder.post(
+            f"{location}/login",
+            data={
+                "csrf_token": own_csrf,
+                "username": citizen.personal_id,
+                "password": citizen.password,
+                "action": "login",
+            },
+            follow_redirects=False,
+        )
         assert error_page(resp) == "error.interaction_expired"
         assert SESSION_COOKIE not in resp.cookies
     # The person's own browser carries on.
@@ -173,8 +220,42 @@ def _finish(browser, location, citizen):
     resp = submit_login(browser, location, citizen.personal_id, citizen.password)
     consent = interaction_location(resp)
     csrf = open_interaction(browser, consent)[1]
-    return browser.post(f"{consent}/consent", data={"csrf_token": csrf, "decision": "approve"},
-                        follow_redirects=False)
+    return browser.post(
+        f"{consent}/consent", data={"csrf_token": csrf, "decision": "approve"}, follow_redirects=False
+    )
+
+
+def test_asvs_3_3_expired_interaction_is_refused(browser, portal, citizen, platform):
+    location = interaction_location(begin(browser, portal))
+    csrf = open_interaction(browser, location)[1]
+    update_rows(
+        platform.db,
+        Interaction,
+        Interaction.completed_at.is_(None),
+        expires_at=utcnow() - timedelta(seconds=1),
+    )
+    assert error_page(browser.get(location)) == "error.interaction_expired"
+    assert error_page(submit_login(browser, location, citizen.personal_id, citizen.password, csrf)) == (
+        "error.interaction_expired"
+    )
+
+
+def test_asvs_3_3_finished_interaction_cannot_be_replayed(browser, portal, citizen):
+    location = interaction_location(begin(browser, portal))
+    csrf = open_interaction(browser, location)[1]
+    consent = interaction_location(
+        submit_login(browser, location, citizen.personal_id, citizen.password, csrf)
+    )
+    assert consent == location  # the same interaction moves on to consent
+    csrf = open_interaction(browser, consent)[1]
+    first = browser.post(
+        f"{consent}/consent", data={"csrf_token": csrf, "decision": "approve"}, follow_redirects=False
+    )
+    assert "code" in redirected_to(first, portal)
+    again = browser.post(
+        f"{consent}/consent", data={"csrf_token": csrf, "decision": "approve"}, follow_redirects=False
+    )
+    assert error_page(again) == "error.interaction_expired"
 
 
 # -- personal data at rest (DESIGN.md data rules, ASVS 8.3.7) -------------------------------------------
@@ -182,9 +263,18 @@ def test_design_database_dump_shows_no_personal_data_in_clear(browser, api, port
     # Everything that may carry personal data through the system: login hint, failed login, tokens, claims.
     login_attempts(browser, portal, citizen.personal_id, WRONG, 1)
     login_attempts(browser, portal, citizen.email or "", WRONG, 1)
-    tokens = token_set(browser, api, portal, citizen, scope="openid profile email nixa.personal_id offline_access",
-                       login_hint=citizen.personal_id)
-    assert api.get("/userinfo", headers=bearer(tokens["access_token"])).json()["personal_id"] == citizen.personal_id
+    tokens = token_set(
+        browser,
+        api,
+        portal,
+        citizen,
+        scope="openid profile email nixa.personal_id offline_access",
+        login_hint=citizen.personal_id,
+    )
+    assert (
+        api.get("/userinfo", headers=bearer(tokens["access_token"])).json()["personal_id"]
+        == citizen.personal_id
+    )
     begin(browser, portal, login_hint=citizen.email, prompt="login")
     dump = dump_text(platform.db)
     assert len(dump) > 1000

@@ -36,7 +36,8 @@ class TestDatabase:
         self.tmp = tmp
         self.pg = base_url()
         if self.pg:
-            self.schema = f"nixa_test_{worker}"
+            # One schema per process, not just per worker: other test runs may share the same server.
+            self.schema = f"nixa_test_{worker}_{os.getpid()}"
             sep = "&" if "?" in self.pg else "?"
             self.url = _pg(self.pg) + f"{sep}options=-csearch_path%3D{self.schema}"
             engine = create_engine(_pg(self.pg))
@@ -47,9 +48,16 @@ class TestDatabase:
             upgrade(self.url)
             engine = create_engine(self.url)
             with engine.connect() as conn:
-                self.tables = [r[0] for r in conn.execute(text(
-                    "SELECT tablename FROM pg_tables WHERE schemaname = :s AND tablename <> 'alembic_version'"
-                ), {"s": self.schema})]
+                self.tables = [
+                    r[0]
+                    for r in conn.execute(
+                        text(
+                            "SELECT tablename FROM pg_tables"
+                            " WHERE schemaname = :s AND tablename <> 'alembic_version'"
+                        ),
+                        {"s": self.schema},
+                    )
+                ]
             self.engine = engine
         else:
             self.template = tmp / "template.db"
@@ -59,8 +67,12 @@ class TestDatabase:
         """A clean, migrated database for one test; returns its URL."""
         if self.pg:
             with self.engine.begin() as conn:
-                conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in self.tables) + " RESTART IDENTITY CASCADE"))
-                conn.execute(text("INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, :h)"), {"h": "0" * 64})
+                conn.execute(
+                    text("TRUNCATE " + ", ".join(f'"{t}"' for t in self.tables) + " RESTART IDENTITY CASCADE")
+                )
+                conn.execute(
+                    text("INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, :h)"), {"h": "0" * 64}
+                )
             return self.url
         target = path / "nixa.db"
         shutil.copyfile(self.template, target)
@@ -69,6 +81,10 @@ class TestDatabase:
     def close(self) -> None:
         if self.pg:
             self.engine.dispose()
+            engine = create_engine(_pg(self.pg))
+            with engine.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE'))
+            engine.dispose()
 
 
 # -- reaching past the application, as an attacker with database access or a clock would ---------------
@@ -84,8 +100,10 @@ _AUDIT_TRIGGERS = {
     "postgresql": (
         ["DROP TRIGGER audit_records_append_only ON audit_records"],
         # The PostgreSQL schema outlives one test (tables are truncated), so the trigger is put back.
-        ["CREATE TRIGGER audit_records_append_only BEFORE UPDATE OR DELETE ON audit_records "
-         "FOR EACH ROW EXECUTE FUNCTION audit_records_append_only()"],
+        [
+            "CREATE TRIGGER audit_records_append_only BEFORE UPDATE OR DELETE ON audit_records "
+            "FOR EACH ROW EXECUTE FUNCTION audit_records_append_only()"
+        ],
     ),
 }
 
@@ -115,6 +133,9 @@ def dump_text(db: Database) -> str:
                     if isinstance(value, bytes | bytearray | memoryview):
                         chunks.append(bytes(value).decode("utf-8", errors="replace"))
                     elif value is not None:
-                        chunks.append(value if isinstance(value, str) else json.dumps(value, default=str,
-                                                                                       ensure_ascii=False))
+                        chunks.append(
+                            value
+                            if isinstance(value, str)
+                            else json.dumps(value, default=str, ensure_ascii=False)
+                        )
     return "\n".join(chunks)

@@ -27,21 +27,33 @@ class PortalInfo:
     key: ECKey | None = None
 
 
-def make_portal(platform: Platform, *, name: str = "Cổng Bộ Thử nghiệm",
-                redirect_uris: tuple[str, ...] = ("https://portal.example.vn/callback",), **overrides: Any,
-                ) -> PortalInfo:
-    spec = ClientSpec(name=name, redirect_uris=list(redirect_uris),
-                      post_logout_redirect_uris=overrides.pop("post_logout_redirect_uris", []), **overrides)
+def make_portal(
+    platform: Platform,
+    *,
+    name: str = "Cổng Bộ Thử nghiệm",
+    redirect_uris: tuple[str, ...] = ("https://portal.example.vn/callback",),
+    **overrides: Any,
+) -> PortalInfo:
+    spec = ClientSpec(
+        name=name,
+        redirect_uris=list(redirect_uris),
+        post_logout_redirect_uris=overrides.pop("post_logout_redirect_uris", []),
+        **overrides,
+    )
     with platform.db.session() as s:
         client, secret = create_client(s, spec, actor="test")
-        return PortalInfo(client.client_id, secret, redirect_uris[0])
+        return PortalInfo(client.client_id, secret, redirect_uris[0] if redirect_uris else "")
 
 
 def make_key_portal(platform: Platform, **overrides: Any) -> PortalInfo:
     """A portal that authenticates with private_key_jwt, its public key registered as ``jwks``."""
     key = ECKey.generate_key("P-256", parameters={"kid": secrets.token_hex(8), "use": "sig"}, private=True)
-    portal = make_portal(platform, token_endpoint_auth_method="private_key_jwt",
-                         jwks={"keys": [key.as_dict(private=False)]}, **overrides)
+    portal = make_portal(
+        platform,
+        token_endpoint_auth_method="private_key_jwt",
+        jwks={"keys": [key.as_dict(private=False)]},
+        **overrides,
+    )
     portal.key = key
     return portal
 
@@ -57,13 +69,33 @@ class Citizen:
 _counter = iter(range(100000, 999999))
 
 
-def make_citizen(op: OpenIDProvider, *, personal_id: str | None = None, password: str = PASSWORD,
-                 full_name: str = "Nguyễn Văn An", birth_date: date = date(1990, 5, 17), sex: str = "M",
-                 email: str | None = None, loa: int = 2, **extra: Any) -> Citizen:
-    pid = personal_id or f"0010{birth_date.year % 100:02d}{next(_counter):06d}"
+def make_citizen(
+    op: OpenIDProvider,
+    *,
+    personal_id: str | None = None,
+    password: str = PASSWORD,
+    full_name: str = "Nguyễn Văn An",
+    birth_date: date = date(1990, 5, 17),
+    sex: str = "M",
+    email: str | None = None,
+    loa: int = 2,
+    **extra: Any,
+) -> Citizen:
+    # DESIGN.md: province (3) + gender/century digit + year of birth (2) + serial (6).
+    digit = 2 * ((birth_date.year - 1900) // 100) + (1 if sex == "F" else 0)
+    pid = personal_id or f"001{digit}{birth_date.year % 100:02d}{next(_counter):06d}"
     with op.db.session() as s:
-        row = op.identities.create(s, personal_id=pid, password=password, full_name=full_name,
-                                   birth_date=birth_date, sex=sex, email=email, loa=loa, **extra)
+        row = op.identities.create(
+            s,
+            personal_id=pid,
+            password=password,
+            full_name=full_name,
+            birth_date=birth_date,
+            sex=sex,
+            email=email,
+            loa=loa,
+            **extra,
+        )
         return Citizen(row.id, pid, password, email)
 
 

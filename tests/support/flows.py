@@ -40,18 +40,34 @@ class AuthResult:
 
 
 def authorize_params(portal: PortalInfo, challenge: str, **extra: str) -> dict[str, str]:
-    params = {"response_type": "code", "client_id": portal.client_id, "redirect_uri": portal.redirect_uri,
-              "scope": "openid profile", "state": "st-123", "nonce": "n-456", "code_challenge": challenge,
-              "code_challenge_method": "S256"}
+    params = {
+        "response_type": "code",
+        "client_id": portal.client_id,
+        "redirect_uri": portal.redirect_uri,
+        "scope": "openid profile",
+        "state": "st-123",
+        "nonce": "n-456",
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+    }
     params.update(extra)
     return {k: v for k, v in params.items() if v is not None}
 
 
-def authorize(browser: TestClient, portal: PortalInfo, citizen: Citizen | None = None, *, consent: bool = True,
-              verifier_challenge: tuple[str, str] | None = None, **extra: Any) -> AuthResult:
+def authorize(
+    browser: TestClient,
+    portal: PortalInfo,
+    citizen: Citizen | None = None,
+    *,
+    consent: bool = True,
+    verifier_challenge: tuple[str, str] | None = None,
+    **extra: Any,
+) -> AuthResult:
     """Follow authorize -> (login) -> (consent) -> redirect back to the portal."""
     verifier, challenge = verifier_challenge or pkce_pair()
-    resp = browser.get("/authorize", params=authorize_params(portal, challenge, **extra), follow_redirects=False)
+    resp = browser.get(
+        "/authorize", params=authorize_params(portal, challenge, **extra), follow_redirects=False
+    )
     pages: list[str] = []
     for _ in range(6):
         if resp.status_code != 303:
@@ -64,24 +80,39 @@ def authorize(browser: TestClient, portal: PortalInfo, citizen: Citizen | None =
         token = csrf_of(page.text)
         if 'name="password"' in page.text:
             assert citizen is not None, "login page shown but no citizen given"
-            resp = browser.post(f"{location}/login", data={"csrf_token": token, "username": citizen.personal_id,
-                                                           "password": citizen.password, "action": "login"},
-                                follow_redirects=False)
+            resp = browser.post(
+                f"{location}/login",
+                data={
+                    "csrf_token": token,
+                    "username": citizen.personal_id,
+                    "password": citizen.password,
+                    "action": "login",
+                },
+                follow_redirects=False,
+            )
         elif 'value="approve"' in page.text:
-            resp = browser.post(f"{location}/consent", data={"csrf_token": token,
-                                                             "decision": "approve" if consent else "deny"},
-                                follow_redirects=False)
+            resp = browser.post(
+                f"{location}/consent",
+                data={"csrf_token": token, "decision": "approve" if consent else "deny"},
+                follow_redirects=False,
+            )
         elif 'name="choice"' in page.text:
-            resp = browser.post(f"{location}/select", data={"csrf_token": token, "choice": "current"},
-                                follow_redirects=False)
+            resp = browser.post(
+                f"{location}/select", data={"csrf_token": token, "choice": "current"}, follow_redirects=False
+            )
         else:
             raise AssertionError(f"unknown interaction page: {page.text[:300]}")
     raise AssertionError("too many interaction steps")
 
 
 def redeem(api: TestClient, portal: PortalInfo, code: str, verifier: str, **extra: str) -> Any:
-    data = {"grant_type": "authorization_code", "code": code, "redirect_uri": portal.redirect_uri,
-            "code_verifier": verifier, **extra}
+    data = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": portal.redirect_uri,
+        "code_verifier": verifier,
+        **extra,
+    }
     auth = (portal.client_id, portal.client_secret) if portal.client_secret else None
     if auth is None:
         data["client_id"] = portal.client_id
@@ -102,17 +133,29 @@ def open_interaction(browser: TestClient, location: str) -> tuple[str, str]:
     return page.text, csrf_of(page.text)
 
 
-def submit_login(browser: TestClient, location: str, username: str, password: str, csrf: str | None = None,
-                 ) -> Any:
+def submit_login(
+    browser: TestClient,
+    location: str,
+    username: str,
+    password: str,
+    csrf: str | None = None,
+) -> Any:
     if csrf is None:
         csrf = open_interaction(browser, location)[1]
-    return browser.post(f"{location}/login", data={"csrf_token": csrf, "username": username,
-                                                    "password": password, "action": "login"},
-                        follow_redirects=False)
+    return browser.post(
+        f"{location}/login",
+        data={"csrf_token": csrf, "username": username, "password": password, "action": "login"},
+        follow_redirects=False,
+    )
 
 
-def token_set(browser: TestClient, api: TestClient, portal: PortalInfo, citizen: Citizen, **extra: Any,
-              ) -> dict[str, Any]:
+def token_set(
+    browser: TestClient,
+    api: TestClient,
+    portal: PortalInfo,
+    citizen: Citizen,
+    **extra: Any,
+) -> dict[str, Any]:
     """A full code flow and redemption; the token response body."""
     result = authorize(browser, portal, citizen, **extra)
     resp = redeem(api, portal, result.code, result.verifier)
@@ -135,3 +178,32 @@ def refresh(api: TestClient, portal: PortalInfo, refresh_token: str, **extra: st
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+def redirected_to(resp: Any, portal: PortalInfo) -> dict[str, str]:
+    """The response sends the browser back to the portal's redirect URI; returns the parameters it carries."""
+    assert resp.status_code == 303, f"expected a redirect, got {resp.status_code}: {resp.text[:300]}"
+    location = resp.headers["location"]
+    assert location.split("?")[0] == portal.redirect_uri, location
+    return query_of(location)
+
+
+def interaction_location(resp: Any) -> str:
+    """The response sends the browser to a NIXA page (login, consent, account choice); returns its path."""
+    assert resp.status_code == 303, f"expected a redirect, got {resp.status_code}: {resp.text[:300]}"
+    location: str = resp.headers["location"]
+    assert location.startswith("/interaction/"), location
+    return location
+
+
+ERROR_KEY = re.compile(r'data-error="([^"]+)"')
+
+
+def error_page(resp: Any) -> str:
+    """RFC 6749 Section 4.1.2.1: an error shown to the person, not redirected; returns its message key."""
+    assert resp.status_code == 400, f"expected an error page, got {resp.status_code}"
+    assert "location" not in resp.headers
+    assert resp.headers["content-type"].startswith("text/html")
+    match = ERROR_KEY.search(resp.text)
+    assert match, resp.text[:300]
+    return match.group(1)

@@ -46,7 +46,7 @@ def flip_byte(token: str, segment: int = 1) -> str:
     parts = token.split(".")
     s = parts[segment]
     i = len(s) // 2
-    parts[segment] = s[:i] + ("A" if s[i] != "A" else "B") + s[i + 1:]
+    parts[segment] = s[:i] + ("A" if s[i] != "A" else "B") + s[i + 1 :]
     return ".".join(parts)
 
 
@@ -57,8 +57,9 @@ def unsigned(token: str) -> str:
 
 
 def new_ec_key(kid: str | None = None) -> ECKey:
-    return ECKey.generate_key("P-256", parameters={"kid": kid or secrets.token_hex(8), "use": "sig"},
-                              private=True)
+    return ECKey.generate_key(
+        "P-256", parameters={"kid": kid or secrets.token_hex(8), "use": "sig"}, private=True
+    )
 
 
 def public_jwks(*keys: ECKey) -> dict[str, Any]:
@@ -69,12 +70,26 @@ def sign(claims: dict[str, Any], key: ECKey, *, typ: str = "JWT") -> str:
     return jwt.encode({"alg": "ES256", "kid": key.kid, "typ": typ}, claims, key)
 
 
-def client_assertion(portal: PortalInfo, audience: str, *, key: ECKey | None = None, lifetime: int = 60,
-                     jti: str | None = None, **claims: Any) -> str:
+def client_assertion(
+    portal: PortalInfo,
+    audience: str,
+    *,
+    key: ECKey | None = None,
+    lifetime: int = 60,
+    jti: str | None = None,
+    **claims: Any,
+) -> str:
     """RFC 7523 Section 3 client authentication JWT for a private_key_jwt portal."""
     now = int(time.time())
-    body = {"iss": portal.client_id, "sub": portal.client_id, "aud": audience, "iat": now,
-            "exp": now + lifetime, "jti": jti or secrets.token_urlsafe(16), **claims}
+    body = {
+        "iss": portal.client_id,
+        "sub": portal.client_id,
+        "aud": audience,
+        "iat": now,
+        "exp": now + lifetime,
+        "jti": secrets.token_urlsafe(16) if jti is None else jti,
+        **claims,
+    }
     signing_key = key or portal.key
     assert signing_key is not None, "portal has no private key"
     return sign(body, signing_key)
