@@ -67,7 +67,7 @@ class PasswordLogin:
                 if t.key.startswith("acct:"):
                     t.failures, t.locked_until = 0, None
             if self.identities.passwords.needs_rehash(cred.password_hash):
-                cred.password_hash = self.identities.passwords.hash(password)
+                cred.password_hash = self.identities.passwords.rehash(password)
                 cred.updated_at = now
             return LoginResult(identity)
         until = self._count_failure(throttles, now)
