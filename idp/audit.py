@@ -45,18 +45,37 @@ class AuditEvent(StrEnum):
     INITIAL_ACCESS_TOKEN_ISSUED = "registration:initial_access_token_issued"
 
 
-def _digest(prev_hash: str, seq: int, at: datetime, event: str, actor: str | None, identity_id: str | None,
-            client_id: str | None, ip: str | None, data: dict[str, Any]) -> str:
+def _digest(
+    prev_hash: str,
+    seq: int,
+    at: datetime,
+    event: str,
+    actor: str | None,
+    identity_id: str | None,
+    client_id: str | None,
+    ip: str | None,
+    data: dict[str, Any],
+) -> str:
     body = json.dumps(
         [seq, at.isoformat(timespec="microseconds"), event, actor, identity_id, client_id, ip, data],
-        sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str,
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        default=str,
     )
     return hashlib.sha256((prev_hash + body).encode()).hexdigest()
 
 
-def record(session: Session, event: AuditEvent | str, *, actor: str | None = None,
-           identity_id: str | None = None, client_id: str | None = None, ip: str | None = None,
-           data: dict[str, Any] | None = None) -> AuditRecord:
+def record(
+    session: Session,
+    event: AuditEvent | str,
+    *,
+    actor: str | None = None,
+    identity_id: str | None = None,
+    client_id: str | None = None,
+    ip: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> AuditRecord:
     """Append one record in the caller's transaction. ``data`` must hold no personal data in clear."""
     session.flush()
     bumped = session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1))
@@ -66,8 +85,18 @@ def record(session: Session, event: AuditEvent | str, *, actor: str | None = Non
     at = utcnow()
     payload = dict(data or {})
     digest = _digest(head.hash, head.seq, at, str(event), actor, identity_id, client_id, ip, payload)
-    rec = AuditRecord(seq=head.seq, at=at, event=str(event), actor=actor, identity_id=identity_id,
-                      client_id=client_id, ip=ip, data=payload, prev_hash=head.hash, hash=digest)
+    rec = AuditRecord(
+        seq=head.seq,
+        at=at,
+        event=str(event),
+        actor=actor,
+        identity_id=identity_id,
+        client_id=client_id,
+        ip=ip,
+        data=payload,
+        prev_hash=head.hash,
+        hash=digest,
+    )
     session.add(rec)
     session.execute(update(AuditHead).where(AuditHead.id == 1).values(hash=digest))
     return rec
@@ -98,8 +127,9 @@ def verify(db: Database, batch: int = 5000) -> ChainVerdict:
                     problems.append(f"records {expected_seq}..{r.seq - 1} are missing (deleted)")
                 if r.prev_hash != prev:
                     problems.append(f"record {r.seq}: link to the previous record is broken")
-                digest = _digest(r.prev_hash, r.seq, r.at, r.event, r.actor, r.identity_id, r.client_id, r.ip,
-                                 r.data)
+                digest = _digest(
+                    r.prev_hash, r.seq, r.at, r.event, r.actor, r.identity_id, r.client_id, r.ip, r.data
+                )
                 if digest != r.hash:
                     problems.append(f"record {r.seq}: content changed after it was written")
                 prev, expected_seq, last_seq = r.hash, r.seq + 1, r.seq

@@ -160,7 +160,8 @@ class ResolvedSecrets:
         generated = cls._dev_file(settings) if not settings.production else {}
         generated_kek = generated.get("kek", [])
         kek = [s.get_secret_value() for s in settings.key_encryption_secrets] or (
-            [str(k) for k in generated_kek] if isinstance(generated_kek, list) else [])
+            [str(k) for k in generated_kek] if isinstance(generated_kek, list) else []
+        )
 
         def pick(configured: SecretStr | None, name: str) -> bytes:
             value = _value(configured) or generated.get(name)
@@ -193,7 +194,8 @@ class ResolvedSecrets:
         path.write_text(json.dumps(data, indent=2))
         path.chmod(0o600)
         log.warning(
-            "DEVELOPMENT SECRETS generated in %s: never use them in production (NIXA_PRODUCTION=true refuses)",
+            "DEVELOPMENT SECRETS generated in %s: never use them in production "
+            "(NIXA_PRODUCTION=true refuses)",
             path,
         )
         return data

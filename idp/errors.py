@@ -36,8 +36,13 @@ class InvalidClient(OAuthError):
     error = "invalid_client"
     status_code = 401
 
-    def __init__(self, description: str = "client authentication failed", *, basic: bool = False,
-                 detail: str | None = None) -> None:
+    def __init__(
+        self,
+        description: str = "client authentication failed",
+        *,
+        basic: bool = False,
+        detail: str | None = None,
+    ) -> None:
         super().__init__(description, detail=detail)
         self.basic = basic
 

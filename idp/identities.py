@@ -66,10 +66,22 @@ class IdentityStore:
         # Bind each ciphertext to its row and column so values cannot be swapped between rows.
         return f"identity:{identity_id}:{field}"
 
-    def create(self, s: Session, *, personal_id: str, password: str | None, full_name: str | None = None,
-               birth_date: date | None = None, sex: str | None = None, email: str | None = None,
-               phone: str | None = None, address: str | None = None, loa: int = 1, actor: str = "system",
-               email_verified: bool = False) -> Identity:
+    def create(
+        self,
+        s: Session,
+        *,
+        personal_id: str,
+        password: str | None,
+        full_name: str | None = None,
+        birth_date: date | None = None,
+        sex: str | None = None,
+        email: str | None = None,
+        phone: str | None = None,
+        address: str | None = None,
+        loa: int = 1,
+        actor: str = "system",
+        email_verified: bool = False,
+    ) -> Identity:
         pid = parse_personal_id(personal_id, birth_date=birth_date, sex=sex)
         sex = sex or pid.sex
         pid_index = self.index("personal_id", pid.value)
@@ -81,11 +93,17 @@ class IdentityStore:
         iid = str(uuid.uuid4())
         seal = lambda field, v: self.sealer.seal_text(v, self._ctx(iid, field))  # noqa: E731
         row = Identity(
-            id=iid, personal_id_index=pid_index, email_index=email_index,
-            personal_id_enc=seal("personal_id", pid.value), full_name_enc=seal("full_name", full_name),
+            id=iid,
+            personal_id_index=pid_index,
+            email_index=email_index,
+            personal_id_enc=seal("personal_id", pid.value),
+            full_name_enc=seal("full_name", full_name),
             birth_date_enc=seal("birth_date", birth_date.isoformat() if birth_date else None),
-            sex_enc=seal("sex", sex), email_enc=seal("email", normalise_email(email) if email else None),
-            phone_enc=seal("phone", phone), address_enc=seal("address", address), loa=loa,
+            sex_enc=seal("sex", sex),
+            email_enc=seal("email", normalise_email(email) if email else None),
+            phone_enc=seal("phone", phone),
+            address_enc=seal("address", address),
+            loa=loa,
             email_verified=email_verified,
         )
         s.add(row)
@@ -109,9 +127,16 @@ class IdentityStore:
     def person(self, row: Identity) -> Person:
         open_ = lambda field, v: self.sealer.open_text(v, self._ctx(row.id, field))  # noqa: E731
         return Person(
-            id=row.id, personal_id=open_("personal_id", row.personal_id_enc),
-            full_name=open_("full_name", row.full_name_enc), birth_date=open_("birth_date", row.birth_date_enc),
-            sex=open_("sex", row.sex_enc), email=open_("email", row.email_enc), email_verified=row.email_verified,
-            phone=open_("phone", row.phone_enc), phone_verified=row.phone_verified,
-            address=open_("address", row.address_enc), loa=row.loa, locale=row.locale,
+            id=row.id,
+            personal_id=open_("personal_id", row.personal_id_enc),
+            full_name=open_("full_name", row.full_name_enc),
+            birth_date=open_("birth_date", row.birth_date_enc),
+            sex=open_("sex", row.sex_enc),
+            email=open_("email", row.email_enc),
+            email_verified=row.email_verified,
+            phone=open_("phone", row.phone_enc),
+            phone_verified=row.phone_verified,
+            address=open_("address", row.address_enc),
+            loa=row.loa,
+            locale=row.locale,
         )

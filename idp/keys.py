@@ -94,18 +94,26 @@ class SoftwareKeyManager:
         now = utcnow()
         with self._db.session() as s:
             for a in [alg] if alg else list(SUPPORTED_ALGS):
-                keys = {k.state: k for k in s.scalars(
-                    select(SigningKey).where(SigningKey.alg == a, SigningKey.state.in_(["current", "next"]))
-                    .with_for_update()
-                )}
+                keys = {
+                    k.state: k
+                    for k in s.scalars(
+                        select(SigningKey)
+                        .where(SigningKey.alg == a, SigningKey.state.in_(["current", "next"]))
+                        .with_for_update()
+                    )
+                }
                 nxt = keys.get("next") or self._create(s, a, "next", actor=actor)
                 if cur := keys.get("current"):
                     cur.state, cur.retired_at = "retired", now
                     cur.unpublish_after = now + self._max_ttl
                 nxt.state, nxt.activated_at = "current", now
                 self._create(s, a, "next", actor=actor)
-                audit.record(s, audit.AuditEvent.KEY_ROTATED, actor=actor,
-                             data={"alg": a, "current": nxt.kid, "retired": cur.kid if cur else None})
+                audit.record(
+                    s,
+                    audit.AuditEvent.KEY_ROTATED,
+                    actor=actor,
+                    data={"alg": a, "current": nxt.kid, "retired": cur.kid if cur else None},
+                )
                 promoted.append(nxt.kid)
         self._invalidate()
         return promoted
@@ -114,13 +122,19 @@ class SoftwareKeyManager:
         kid = f"{alg.lower()}-{new_token(12)}"
         key = _generate(alg, kid, self._rsa_bits)
         row = SigningKey(
-            kid=kid, alg=alg, state=state, public_jwk=key.as_dict(private=False),
+            kid=kid,
+            alg=alg,
+            state=state,
+            public_jwk=key.as_dict(private=False),
             private_enc=self._sealer.seal(json.dumps(key.as_dict(private=True)).encode(), kid.encode()),
-            kek_id=self._sealer.current_id, activated_at=utcnow() if state == "current" else None,
+            kek_id=self._sealer.current_id,
+            activated_at=utcnow() if state == "current" else None,
         )
         s.add(row)
         s.flush()
-        audit.record(s, audit.AuditEvent.KEY_CREATED, actor=actor, data={"kid": kid, "alg": alg, "state": state})
+        audit.record(
+            s, audit.AuditEvent.KEY_CREATED, actor=actor, data={"kid": kid, "alg": alg, "state": state}
+        )
         return row
 
     # -- reading ------------------------------------------------------------------------------------
@@ -134,13 +148,18 @@ class SoftwareKeyManager:
                 return self._cache
         now = utcnow()
         with self._db.read_session() as s:
-            rows = s.scalars(select(SigningKey).where(
-                or_(SigningKey.state.in_(["next", "current"]), SigningKey.unpublish_after > now)
-            ).order_by(SigningKey.created_at)).all()
+            rows = s.scalars(
+                select(SigningKey)
+                .where(or_(SigningKey.state.in_(["next", "current"]), SigningKey.unpublish_after > now))
+                .order_by(SigningKey.created_at)
+            ).all()
             published = [dict(r.public_jwk) for r in rows]
             signing = {r.alg: self._private_key(r) for r in rows if r.state == "current"}
-        cache = {"jwks": {"keys": published}, "signing": signing, "keyset": KeySet.import_key_set(
-            {"keys": published})}
+        cache = {
+            "jwks": {"keys": published},
+            "signing": signing,
+            "keyset": KeySet.import_key_set({"keys": published}),
+        }
         with self._lock:
             self._cache, self._cache_at = cache, time.monotonic()
         return cache

@@ -45,20 +45,35 @@ class PasswordLogin:
             s.flush()
         return row
 
-    def attempt(self, s: Session, *, username: str, password: str, ip: str | None, client_id: str | None,
-                ) -> LoginResult:
+    def attempt(
+        self,
+        s: Session,
+        *,
+        username: str,
+        password: str,
+        ip: str | None,
+        client_id: str | None,
+    ) -> LoginResult:
         now = utcnow()
         identity = self.identities.find_by_username(s, username)
         # Throttle by the username typed, not by the account found, so that unknown usernames lock out
         # exactly like known ones and the lockout reveals nothing about which accounts exist.
-        keys = [f"acct:{self.index('username', username.strip().lower())[:60]}",
-                f"ip:{self.index('ip', ip or '-')[:60]}"]
+        keys = [
+            f"acct:{self.index('username', username.strip().lower())[:60]}",
+            f"ip:{self.index('ip', ip or '-')[:60]}",
+        ]
         throttles = [self._throttle(s, k) for k in keys]
         locked = [t.locked_until for t in throttles if t.locked_until and t.locked_until > now]
         if locked:
             lock_end = max(locked)
-            audit.record(s, audit.AuditEvent.LOGIN_LOCKED, identity_id=identity.id if identity else None,
-                         client_id=client_id, ip=ip, data={"until": lock_end.isoformat()})
+            audit.record(
+                s,
+                audit.AuditEvent.LOGIN_LOCKED,
+                identity_id=identity.id if identity else None,
+                client_id=client_id,
+                ip=ip,
+                data={"until": lock_end.isoformat()},
+            )
             return LoginResult(None, locked_until=lock_end)
         cred = s.get(PasswordCredential, identity.id) if identity is not None else None
         ok = self.identities.passwords.verify(cred.password_hash if cred else None, password)
@@ -71,9 +86,14 @@ class PasswordLogin:
                 cred.updated_at = now
             return LoginResult(identity)
         until = self._count_failure(throttles, now)
-        audit.record(s, audit.AuditEvent.LOGIN_FAILED, identity_id=identity.id if identity else None,
-                     client_id=client_id, ip=ip,
-                     data={"reason": "account_locked" if identity and identity.locked else "bad_credentials"})
+        audit.record(
+            s,
+            audit.AuditEvent.LOGIN_FAILED,
+            identity_id=identity.id if identity else None,
+            client_id=client_id,
+            ip=ip,
+            data={"reason": "account_locked" if identity and identity.locked else "bad_credentials"},
+        )
         return LoginResult(None, locked_until=until)
 
     def _count_failure(self, throttles: list[LoginThrottle], now: datetime) -> datetime | None:
@@ -84,8 +104,11 @@ class PasswordLogin:
             if now - t.window_start > window:
                 t.failures, t.window_start = 0, now
             t.failures += 1
-            limit = (self.settings.account_max_failures if t.key.startswith("acct:")
-                     else self.settings.ip_max_failures)
+            limit = (
+                self.settings.account_max_failures
+                if t.key.startswith("acct:")
+                else self.settings.ip_max_failures
+            )
             if t.failures >= limit:
                 t.locked_until, t.failures, t.window_start = now + lock_for, 0, now
                 until = t.locked_until if until is None else max(until, t.locked_until)

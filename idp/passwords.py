@@ -17,7 +17,11 @@ MAX_LENGTH = 128
 class PasswordHashing:
     def __init__(self, memory_kib: int, time_cost: int, parallelism: int) -> None:
         self._hasher = PasswordHasher(
-            time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism, hash_len=32, salt_len=16,
+            time_cost=time_cost,
+            memory_cost=memory_kib,
+            parallelism=parallelism,
+            hash_len=32,
+            salt_len=16,
             type=Type.ID,
         )
         # Verified against for unknown usernames so the time taken does not reveal whether an account exists.

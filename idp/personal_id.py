@@ -107,8 +107,9 @@ class PersonalId:
         return PROVINCES[self.province_code]
 
 
-def parse_personal_id(raw: str, *, birth_date: date | None = None, sex: str | None = None,
-                      today: date | None = None) -> PersonalId:
+def parse_personal_id(
+    raw: str, *, birth_date: date | None = None, sex: str | None = None, today: date | None = None
+) -> PersonalId:
     """Validate the layout and, when given, its consistency with the declared birth date and sex."""
     value = raw.strip()
     if len(value) != 12 or not value.isascii() or not value.isdigit():

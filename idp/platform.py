@@ -19,8 +19,12 @@ class Platform:
         self.passwords = PasswordHashing(
             settings.argon2_memory_kib, settings.argon2_time_cost, settings.argon2_parallelism
         )
-        self.keys = SoftwareKeyManager(self.db, Sealer(secrets.kek, purpose=b"signing-keys"),
-                                       settings.max_signed_token_ttl, settings.rsa_key_bits)
+        self.keys = SoftwareKeyManager(
+            self.db,
+            Sealer(secrets.kek, purpose=b"signing-keys"),
+            settings.max_signed_token_ttl,
+            settings.rsa_key_bits,
+        )
 
     @property
     def issuer(self) -> str:

@@ -93,19 +93,26 @@ class OpenIDProvider:
         self.sessions = SessionStore(st.session_ttl, st.interaction_ttl)
         self.login = PasswordLogin(st, self.identities, platform.blind_index)
         self.subjects = SubjectIdentifiers(st.secrets.pairwise)
-        self.signer = TokenSigner(self.issuer, platform.keys, st.access_token_ttl, st.id_token_ttl,
-                                  st.logout_token_ttl)
+        self.signer = TokenSigner(
+            self.issuer, platform.keys, st.access_token_ttl, st.id_token_ttl, st.logout_token_ttl
+        )
         self.access_tokens = AccessTokens(self.signer)
-        self.client_auth = ClientAuthenticator(self.issuer, f"{self.issuer}/token", st.client_assertion_max_age,
-                                               RemoteJwksCache())
+        self.client_auth = ClientAuthenticator(
+            self.issuer, f"{self.issuer}/token", st.client_assertion_max_age, RemoteJwksCache()
+        )
         self.token_endpoint = TokenEndpoint(self.signer, self.subjects, self.identities, st.refresh_token_ttl)
         self.userinfo = UserInfo(self.access_tokens, self.identities, self.subjects)
         self.introspection = Introspection(self.access_tokens)
         self.revocation = Revocation(self.access_tokens)
 
     # -- authorization endpoint ---------------------------------------------------------------------
-    def begin(self, params: dict[str, str], *, session_cookie: str | None, browser_id: str,
-              ) -> AuthorizationResponse | ShowInteraction:
+    def begin(
+        self,
+        params: dict[str, str],
+        *,
+        session_cookie: str | None,
+        browser_id: str,
+    ) -> AuthorizationResponse | ShowInteraction:
         with self.db.session() as s:
             try:
                 client, request = authorize.validate(s, params)
@@ -118,8 +125,9 @@ class OpenIDProvider:
             except OAuthError as exc:
                 return self._error(target, exc)
 
-    def _hint_matches(self, s: Session, client: Client, request: AuthorizationRequest,
-                      session: ActiveSession | None) -> bool:
+    def _hint_matches(
+        self, s: Session, client: Client, request: AuthorizationRequest, session: ActiveSession | None
+    ) -> bool:
         """OIDC Core 3.1.2.1 id_token_hint: an ID token we issued to this client, expired or not."""
         if not request.id_token_hint:
             return True
@@ -130,15 +138,31 @@ class OpenIDProvider:
         aud = claims.get("aud")
         if client.client_id not in ([aud] if isinstance(aud, str) else list(aud or [])):
             raise InvalidRequest("id_token_hint was not issued to this client")
-        return session is not None and claims.get("sub") == self.subjects.for_client(client, session.identity.id)
+        return session is not None and claims.get("sub") == self.subjects.for_client(
+            client, session.identity.id
+        )
 
-    def _advance(self, s: Session, client: Client, request: AuthorizationRequest, session: ActiveSession | None,
-                 *, browser_id: str, done: set[str], interaction: Interaction | None = None,
-                 ) -> AuthorizationResponse | ShowInteraction:
+    def _advance(
+        self,
+        s: Session,
+        client: Client,
+        request: AuthorizationRequest,
+        session: ActiveSession | None,
+        *,
+        browser_id: str,
+        done: set[str],
+        interaction: Interaction | None = None,
+    ) -> AuthorizationResponse | ShowInteraction:
         target = RedirectTarget(request.redirect_uri, request.state, request.response_mode)
-        decision = decide(s, request, session, now=utcnow(),
-                          expected_sub_matches=self._hint_matches(s, client, request, session),
-                          just_logged_in="login" in done, just_consented="consent" in done)
+        decision = decide(
+            s,
+            request,
+            session,
+            now=utcnow(),
+            expected_sub_matches=self._hint_matches(s, client, request, session),
+            just_logged_in="login" in done,
+            just_consented="consent" in done,
+        )
         if decision.error is not None:
             if interaction is not None:
                 self.sessions.complete(s, interaction.id)
@@ -150,14 +174,20 @@ class OpenIDProvider:
             return self._issue(s, request, session)
         if interaction is None:
             interaction = self.sessions.new_interaction(
-                s, browser_id=browser_id, client_id=client.client_id,
-                request=self._stored(request, done), prompt=decision.step.value)
+                s,
+                browser_id=browser_id,
+                client_id=client.client_id,
+                request=self._stored(request, done),
+                prompt=decision.step.value,
+            )
         else:
             interaction.prompt = decision.step.value
             interaction.request = self._stored(request, done)
         return ShowInteraction(interaction.id, decision.step)
 
-    def _issue(self, s: Session, request: AuthorizationRequest, session: ActiveSession) -> AuthorizationResponse:
+    def _issue(
+        self, s: Session, request: AuthorizationRequest, session: ActiveSession
+    ) -> AuthorizationResponse:
         grant = create_grant(s, request, session)
         code = create_code(s, grant, request, self.platform.settings.authorization_code_ttl)
         self.sessions.add_client(s, session.row.sid, request.client_id)
@@ -175,8 +205,12 @@ class OpenIDProvider:
         return AuthorizationResponse(target.redirect_uri, params, target.response_mode)
 
     # -- interactions -------------------------------------------------------------------------------
-    def _load(self, s: Session, interaction_id: str, browser_id: str | None,
-              ) -> tuple[Interaction, Client, AuthorizationRequest, set[str]]:
+    def _load(
+        self,
+        s: Session,
+        interaction_id: str,
+        browser_id: str | None,
+    ) -> tuple[Interaction, Client, AuthorizationRequest, set[str]]:
         interaction = self.sessions.interaction(s, interaction_id, browser_id)
         if interaction is None:
             raise InvalidPageRequest("error.interaction_expired")
@@ -198,68 +232,117 @@ class OpenIDProvider:
     def _unstored(self, req: dict[str, Any]) -> AuthorizationRequest:
         if req.get("login_hint"):
             try:
-                hint: str | None = self.platform.sealer.open(base64.b64decode(req["login_hint"]),
-                                                             _LOGIN_HINT_CONTEXT).decode()
+                hint: str | None = self.platform.sealer.open(
+                    base64.b64decode(req["login_hint"]), _LOGIN_HINT_CONTEXT
+                ).decode()
             except (ValueError, DecryptionError):
                 hint = None  # stored before hints were sealed: the hint only pre-fills a form field
             req = {**req, "login_hint": hint}
         return AuthorizationRequest.from_json(req)
 
-    def view(self, interaction_id: str, browser_id: str | None, session_cookie: str | None) -> InteractionView:
+    def view(
+        self, interaction_id: str, browser_id: str | None, session_cookie: str | None
+    ) -> InteractionView:
         with self.db.session() as s:
             interaction, client, request, _ = self._load(s, interaction_id, browser_id)
-            view = InteractionView(interaction, request, client, interaction.prompt,
-                                   claims=requested_claim_names(request.scope, request.claims),
-                                   scopes=[x for x in request.scope if x != "openid"])
+            view = InteractionView(
+                interaction,
+                request,
+                client,
+                interaction.prompt,
+                claims=requested_claim_names(request.scope, request.claims),
+                scopes=[x for x in request.scope if x != "openid"],
+            )
             session = self.sessions.from_cookie(s, session_cookie)
             if session is not None:
                 view.person_name = self.identities.person(session.identity).full_name
             return view
 
-    def submit_login(self, interaction_id: str, browser_id: str | None, *, username: str, password: str,
-                     ip: str | None, user_agent: str | None) -> LoginOutcome:
+    def submit_login(
+        self,
+        interaction_id: str,
+        browser_id: str | None,
+        *,
+        username: str,
+        password: str,
+        ip: str | None,
+        user_agent: str | None,
+    ) -> LoginOutcome:
         with self.db.session() as s:
             interaction, client, request, done = self._load(s, interaction_id, browser_id)
-            result = self.login.attempt(s, username=username, password=password, ip=ip,
-                                        client_id=client.client_id)
+            result = self.login.attempt(
+                s, username=username, password=password, ip=ip, client_id=client.client_id
+            )
             if not result.ok or result.identity is None:
                 key = "login.locked" if result.locked_until else "login.failed"
                 return LoginOutcome(None, error_key=key, locked_until=result.locked_until)
-            row, cookie = self.sessions.start(s, identity=result.identity, auth_level=2, amr=["pwd"], ip=ip,
-                                              user_agent=user_agent)
-            audit.record(s, audit.AuditEvent.LOGIN_SUCCEEDED, identity_id=result.identity.id,
-                         client_id=client.client_id, ip=ip, data={"sid": row.sid, "amr": ["pwd"]})
+            row, cookie = self.sessions.start(
+                s, identity=result.identity, auth_level=2, amr=["pwd"], ip=ip, user_agent=user_agent
+            )
+            audit.record(
+                s,
+                audit.AuditEvent.LOGIN_SUCCEEDED,
+                identity_id=result.identity.id,
+                client_id=client.client_id,
+                ip=ip,
+                data={"sid": row.sid, "amr": ["pwd"]},
+            )
             session = ActiveSession(row, result.identity)
             try:
-                outcome = self._advance(s, client, request, session, browser_id=browser_id or "",
-                                        done=done | {"login"}, interaction=interaction)
+                outcome = self._advance(
+                    s,
+                    client,
+                    request,
+                    session,
+                    browser_id=browser_id or "",
+                    done=done | {"login"},
+                    interaction=interaction,
+                )
             except OAuthError as exc:
-                outcome = self._error(RedirectTarget(request.redirect_uri, request.state, request.response_mode),
-                                      exc)
+                outcome = self._error(
+                    RedirectTarget(request.redirect_uri, request.state, request.response_mode), exc
+                )
             return LoginOutcome(outcome, session_cookie=cookie)
 
-    def submit_consent(self, interaction_id: str, browser_id: str | None, session_cookie: str | None, *,
-                       approve: bool, ip: str | None) -> AuthorizationResponse | ShowInteraction:
+    def submit_consent(
+        self,
+        interaction_id: str,
+        browser_id: str | None,
+        session_cookie: str | None,
+        *,
+        approve: bool,
+        ip: str | None,
+    ) -> AuthorizationResponse | ShowInteraction:
         with self.db.session() as s:
             interaction, client, request, done = self._load(s, interaction_id, browser_id)
             target = RedirectTarget(request.redirect_uri, request.state, request.response_mode)
             session = self.sessions.from_cookie(s, session_cookie)
             if session is None:
-                return self._advance(s, client, request, None, browser_id=browser_id or "", done=set(),
-                                     interaction=interaction)
+                return self._advance(
+                    s, client, request, None, browser_id=browser_id or "", done=set(), interaction=interaction
+                )
             if not approve:
                 self.sessions.complete(s, interaction.id)
                 return self._error(target, AccessDenied("the user declined"))
             self._remember_consent(s, session.identity, client, request, ip)
-            return self._advance(s, client, request, session, browser_id=browser_id or "",
-                                 done=done | {"consent"}, interaction=interaction)
+            return self._advance(
+                s,
+                client,
+                request,
+                session,
+                browser_id=browser_id or "",
+                done=done | {"consent"},
+                interaction=interaction,
+            )
 
-    def _remember_consent(self, s: Session, identity: Identity, client: Client, request: AuthorizationRequest,
-                          ip: str | None) -> None:
+    def _remember_consent(
+        self, s: Session, identity: Identity, client: Client, request: AuthorizationRequest, ip: str | None
+    ) -> None:
         scopes = sorted(set(request.scope) - {"openid"})
         claims = requested_claim_names(request.scope, request.claims)
-        row = s.scalar(select(Consent).where(Consent.identity_id == identity.id,
-                                             Consent.client_id == client.client_id))
+        row = s.scalar(
+            select(Consent).where(Consent.identity_id == identity.id, Consent.client_id == client.client_id)
+        )
         if row is None:
             row = Consent(identity_id=identity.id, client_id=client.client_id, scopes=[], claims=[])
             s.add(row)
@@ -268,11 +351,18 @@ class OpenIDProvider:
         row.scopes = sorted(set(row.scopes) | set(scopes))
         row.claims = sorted(set(row.claims) | set(claims))
         row.updated_at = utcnow()
-        audit.record(s, audit.AuditEvent.CONSENT_GIVEN, identity_id=identity.id, client_id=client.client_id, ip=ip,
-                     data={"scopes": scopes, "claims": claims})
+        audit.record(
+            s,
+            audit.AuditEvent.CONSENT_GIVEN,
+            identity_id=identity.id,
+            client_id=client.client_id,
+            ip=ip,
+            data={"scopes": scopes, "claims": claims},
+        )
 
-    def select_account(self, interaction_id: str, browser_id: str | None, session_cookie: str | None, *,
-                       use_current: bool) -> AuthorizationResponse | ShowInteraction:
+    def select_account(
+        self, interaction_id: str, browser_id: str | None, session_cookie: str | None, *, use_current: bool
+    ) -> AuthorizationResponse | ShowInteraction:
         with self.db.session() as s:
             interaction, client, request, done = self._load(s, interaction_id, browser_id)
             session = self.sessions.from_cookie(s, session_cookie) if use_current else None
@@ -282,15 +372,18 @@ class OpenIDProvider:
                 interaction.prompt = Step.LOGIN.value
                 interaction.request = self._stored(request, done)
                 return ShowInteraction(interaction.id, Step.LOGIN)
-            return self._advance(s, client, request, session, browser_id=browser_id or "", done=done,
-                                 interaction=interaction)
+            return self._advance(
+                s, client, request, session, browser_id=browser_id or "", done=done, interaction=interaction
+            )
 
     def cancel(self, interaction_id: str, browser_id: str | None) -> AuthorizationResponse:
         with self.db.session() as s:
             interaction, _client, request, _ = self._load(s, interaction_id, browser_id)
             self.sessions.complete(s, interaction.id)
-            return self._error(RedirectTarget(request.redirect_uri, request.state, request.response_mode),
-                               AccessDenied("the user cancelled the login"))
+            return self._error(
+                RedirectTarget(request.redirect_uri, request.state, request.response_mode),
+                AccessDenied("the user cancelled the login"),
+            )
 
     # -- token side ---------------------------------------------------------------------------------
     def authenticate_client(self, s: Session, authorization: str | None, form: dict[str, str]) -> Client:

@@ -14,8 +14,16 @@ from idp.crypto import BlindIndex, Sealer
 from idp.models import RegistryRecord
 from idp.personal_id import InvalidPersonalId, parse_personal_id
 
-COLUMNS = ["personal_id", "full_name", "date_of_birth", "sex", "birth_province_code", "birth_province",
-           "nationality", "status"]
+COLUMNS = [
+    "personal_id",
+    "full_name",
+    "date_of_birth",
+    "sex",
+    "birth_province_code",
+    "birth_province",
+    "nationality",
+    "status",
+]
 
 
 class RegistryFormatError(ValueError):
@@ -66,7 +74,8 @@ def import_csv(s: Session, path: Path, *, sealer: Sealer, index: BlindIndex, act
                 "full_name_enc": sealer.seal(row["full_name"].strip().encode(), f"{ctx}:full_name".encode()),
                 "birth_date_enc": sealer.seal(row["date_of_birth"].encode(), f"{ctx}:birth_date".encode()),
                 "sex_enc": sealer.seal(row["sex"].encode(), f"{ctx}:sex".encode()),
-                "birth_province_code": row["birth_province_code"], "nationality": row["nationality"][:3],
+                "birth_province_code": row["birth_province_code"],
+                "nationality": row["nationality"][:3],
                 "status": row["status"],
             }
             existing = s.get(RegistryRecord, key)
@@ -79,6 +88,10 @@ def import_csv(s: Session, path: Path, *, sealer: Sealer, index: BlindIndex, act
                 report.updated += 1
             if (report.imported + report.updated) % 1000 == 0:
                 s.flush()
-    audit.record(s, audit.AuditEvent.REGISTRY_IMPORTED, actor=actor,
-                 data={"imported": report.imported, "updated": report.updated, "rejected": len(report.rejected)})
+    audit.record(
+        s,
+        audit.AuditEvent.REGISTRY_IMPORTED,
+        actor=actor,
+        data={"imported": report.imported, "updated": report.updated, "rejected": len(report.rejected)},
+    )
     return report

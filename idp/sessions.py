@@ -21,8 +21,8 @@ def acr_for(level: int) -> str:
 
 
 def level_of(acr: str | None) -> int:
-    if acr and acr.startswith(LOA_PREFIX) and acr[len(LOA_PREFIX):] in ("1", "2", "3"):
-        return int(acr[len(LOA_PREFIX):])
+    if acr and acr.startswith(LOA_PREFIX) and acr[len(LOA_PREFIX) :] in ("1", "2", "3"):
+        return int(acr[len(LOA_PREFIX) :])
     return 0
 
 
@@ -42,14 +42,30 @@ class SessionStore:
         self.ttl = ttl
         self.interaction_ttl = interaction_ttl
 
-    def start(self, s: Session, *, identity: Identity, auth_level: int, amr: list[str], ip: str | None,
-              user_agent: str | None) -> tuple[SsoSession, str]:
+    def start(
+        self,
+        s: Session,
+        *,
+        identity: Identity,
+        auth_level: int,
+        amr: list[str],
+        ip: str | None,
+        user_agent: str | None,
+    ) -> tuple[SsoSession, str]:
         """A new session after a fresh login; returns it with the cookie value (its hash is stored)."""
         now = utcnow()
         cookie = new_token(32)
-        row = SsoSession(sid=new_token(16), cookie_hash=sha256_hex(cookie), identity_id=identity.id, auth_time=now,
-                         acr=acr_for(auth_level), amr=amr, expires_at=now + timedelta(seconds=self.ttl),
-                         ip=ip, user_agent=(user_agent or "")[:255])
+        row = SsoSession(
+            sid=new_token(16),
+            cookie_hash=sha256_hex(cookie),
+            identity_id=identity.id,
+            auth_time=now,
+            acr=acr_for(auth_level),
+            amr=amr,
+            expires_at=now + timedelta(seconds=self.ttl),
+            ip=ip,
+            user_agent=(user_agent or "")[:255],
+        )
         s.add(row)
         s.flush()
         return row, cookie
@@ -67,22 +83,33 @@ class SessionStore:
 
     def end(self, s: Session, sid: str) -> list[str]:
         """End a session; returns the client_ids that took part in it (for single logout)."""
-        s.execute(update(SsoSession).where(SsoSession.sid == sid, SsoSession.ended_at.is_(None))
-                  .values(ended_at=utcnow()))
+        s.execute(
+            update(SsoSession)
+            .where(SsoSession.sid == sid, SsoSession.ended_at.is_(None))
+            .values(ended_at=utcnow())
+        )
         return list(s.scalars(select(SessionClient.client_id).where(SessionClient.sid == sid)))
 
     def add_client(self, s: Session, sid: str, client_id: str) -> None:
-        exists = s.scalar(select(SessionClient.id).where(SessionClient.sid == sid,
-                                                         SessionClient.client_id == client_id))
+        exists = s.scalar(
+            select(SessionClient.id).where(SessionClient.sid == sid, SessionClient.client_id == client_id)
+        )
         if exists is None:
             s.add(SessionClient(sid=sid, client_id=client_id))
 
     # -- interactions -------------------------------------------------------------------------------
-    def new_interaction(self, s: Session, *, browser_id: str, client_id: str, request: dict[str, Any],
-                        prompt: str) -> Interaction:
+    def new_interaction(
+        self, s: Session, *, browser_id: str, client_id: str, request: dict[str, Any], prompt: str
+    ) -> Interaction:
         now = utcnow()
-        row = Interaction(id=new_token(24), browser_hash=sha256_hex(browser_id), client_id=client_id,
-                          request=request, prompt=prompt, expires_at=now + timedelta(seconds=self.interaction_ttl))
+        row = Interaction(
+            id=new_token(24),
+            browser_hash=sha256_hex(browser_id),
+            client_id=client_id,
+            request=request,
+            prompt=prompt,
+            expires_at=now + timedelta(seconds=self.interaction_ttl),
+        )
         s.add(row)
         s.flush()
         return row
@@ -98,7 +125,9 @@ class SessionStore:
 
     def complete(self, s: Session, interaction_id: str) -> bool:
         """Mark an interaction done exactly once (a double-submitted form issues one code)."""
-        result = s.execute(update(Interaction).where(Interaction.id == interaction_id,
-                                                     Interaction.completed_at.is_(None))
-                           .values(completed_at=utcnow()))
+        result = s.execute(
+            update(Interaction)
+            .where(Interaction.id == interaction_id, Interaction.completed_at.is_(None))
+            .values(completed_at=utcnow())
+        )
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]

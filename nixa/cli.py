@@ -13,16 +13,25 @@ import typer
 
 from idp.config import ConfigurationError, Settings
 
-app = typer.Typer(help="NIXA: national identity exchange and authentication platform.", no_args_is_help=True,
-                  pretty_exceptions_show_locals=False)
+app = typer.Typer(
+    help="NIXA: national identity exchange and authentication platform.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 client_app = typer.Typer(help="Relying portals (OAuth clients).", no_args_is_help=True)
 user_app = typer.Typer(help="Citizen accounts.", no_args_is_help=True)
 keys_app = typer.Typer(help="Signing keys.", no_args_is_help=True)
 registry_app = typer.Typer(help="Population registry.", no_args_is_help=True)
 audit_app = typer.Typer(help="Audit trail.", no_args_is_help=True)
-for sub, name in ((db_app, "db"), (client_app, "client"), (user_app, "user"), (keys_app, "keys"),
-                  (registry_app, "registry"), (audit_app, "audit")):
+for sub, name in (
+    (db_app, "db"),
+    (client_app, "client"),
+    (user_app, "user"),
+    (keys_app, "keys"),
+    (registry_app, "registry"),
+    (audit_app, "audit"),
+):
     app.add_typer(sub, name=name)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
@@ -62,7 +71,9 @@ def platform() -> Any:
 
 
 @app.command()
-def serve(host: Annotated[str, typer.Option()] = "127.0.0.1", port: Annotated[int, typer.Option()] = 8000) -> None:
+def serve(
+    host: Annotated[str, typer.Option()] = "127.0.0.1", port: Annotated[int, typer.Option()] = 8000
+) -> None:
     """Run the OpenID Provider."""
     import uvicorn
 
@@ -102,11 +113,18 @@ def client_add(
     from idp.clients import STANDARD_SCOPES, ClientSpec, create_client
     from idp.errors import OAuthError
 
-    spec = ClientSpec(name=name, redirect_uris=redirect_uri, post_logout_redirect_uris=post_logout_redirect_uri or [],
-                      backchannel_logout_uri=backchannel_logout_uri, frontchannel_logout_uri=frontchannel_logout_uri,
-                      token_endpoint_auth_method=auth_method, jwks_uri=jwks_uri,
-                      scopes=tuple(scope or STANDARD_SCOPES), subject_type=subject_type,
-                      id_token_signed_response_alg=id_token_alg)
+    spec = ClientSpec(
+        name=name,
+        redirect_uris=redirect_uri,
+        post_logout_redirect_uris=post_logout_redirect_uri or [],
+        backchannel_logout_uri=backchannel_logout_uri,
+        frontchannel_logout_uri=frontchannel_logout_uri,
+        token_endpoint_auth_method=auth_method,
+        jwks_uri=jwks_uri,
+        scopes=tuple(scope or STANDARD_SCOPES),
+        subject_type=subject_type,
+        id_token_signed_response_alg=id_token_alg,
+    )
     p = platform()
     try:
         with p.db.session() as s:
@@ -114,8 +132,11 @@ def client_add(
             cid = client.client_id
     except OAuthError as exc:
         fail(exc.description)
-    out({"client_id": cid, "client_secret": secret}, as_json,
-        f"client_id:     {cid}\nclient_secret: {secret or '(none)'}\n(the secret is shown only this once)")
+    out(
+        {"client_id": cid, "client_secret": secret},
+        as_json,
+        f"client_id:     {cid}\nclient_secret: {secret or '(none)'}\n(the secret is shown only this once)",
+    )
 
 
 @client_app.command("initial-token")
@@ -130,11 +151,19 @@ def client_initial_token(
 
     p = platform()
     with p.db.session() as s:
-        token = issue_initial_access_token(s, actor="cli", ttl_seconds=ttl, max_uses=max_uses,
-                                           description=description)
-    out({"initial_access_token": token, "registration_endpoint": f"{p.issuer}/register", "max_uses": max_uses,
-         "expires_in": ttl}, as_json,
-        f"initial access token: {token}\nregistration endpoint: {p.issuer}/register\n(shown only this once)")
+        token = issue_initial_access_token(
+            s, actor="cli", ttl_seconds=ttl, max_uses=max_uses, description=description
+        )
+    out(
+        {
+            "initial_access_token": token,
+            "registration_endpoint": f"{p.issuer}/register",
+            "max_uses": max_uses,
+            "expires_in": ttl,
+        },
+        as_json,
+        f"initial access token: {token}\nregistration endpoint: {p.issuer}/register\n(shown only this once)",
+    )
 
 
 @client_app.command("list")
@@ -142,10 +171,22 @@ def client_list(as_json: JsonOpt = False) -> None:
     from idp.clients import list_clients
 
     with platform().db.session() as s:
-        rows = [{"client_id": c.client_id, "name": c.name, "auth_method": c.token_endpoint_auth_method,
-                 "redirect_uris": c.redirect_uris, "subject_type": c.subject_type, "disabled": c.disabled}
-                for c in list_clients(s)]
-    out(rows, as_json, "\n".join(f"{r['client_id']}  {r['name']}  {r['auth_method']}" for r in rows) or "(none)")
+        rows = [
+            {
+                "client_id": c.client_id,
+                "name": c.name,
+                "auth_method": c.token_endpoint_auth_method,
+                "redirect_uris": c.redirect_uris,
+                "subject_type": c.subject_type,
+                "disabled": c.disabled,
+            }
+            for c in list_clients(s)
+        ]
+    out(
+        rows,
+        as_json,
+        "\n".join(f"{r['client_id']}  {r['name']}  {r['auth_method']}" for r in rows) or "(none)",
+    )
 
 
 @client_app.command("remove")
@@ -179,8 +220,17 @@ def user_add(
     try:
         born = date.fromisoformat(birth_date) if birth_date else None
         with p.db.session() as s:
-            row = store.create(s, personal_id=personal_id, password=password, full_name=name, birth_date=born,
-                               email=email, loa=loa, actor="cli", email_verified=email is not None)
+            row = store.create(
+                s,
+                personal_id=personal_id,
+                password=password,
+                full_name=name,
+                birth_date=born,
+                email=email,
+                loa=loa,
+                actor="cli",
+                email_verified=email is not None,
+            )
             iid = row.id
     except InvalidPersonalId as exc:
         fail(f"invalid personal ID number ({exc.problem.value})")
@@ -215,8 +265,12 @@ def registry_import(file: Path, as_json: JsonOpt = False) -> None:
     except RegistryFormatError as exc:
         fail(str(exc))
     data = {"imported": report.imported, "updated": report.updated, "rejected": report.rejected}
-    out(data, as_json, f"imported {report.imported}, updated {report.updated}, rejected {len(report.rejected)}"
-        + "".join(f"\n  {r}" for r in report.rejected[:20]))
+    out(
+        data,
+        as_json,
+        f"imported {report.imported}, updated {report.updated}, rejected {len(report.rejected)}"
+        + "".join(f"\n  {r}" for r in report.rejected[:20]),
+    )
 
 
 @audit_app.command("verify")
@@ -225,9 +279,12 @@ def audit_verify(as_json: JsonOpt = False) -> None:
     from idp.audit import verify
 
     verdict = verify(platform().db)
-    out({"ok": verdict.ok, "records": verdict.records, "problems": verdict.problems}, as_json,
+    out(
+        {"ok": verdict.ok, "records": verdict.records, "problems": verdict.problems},
+        as_json,
         f"audit chain {'intact' if verdict.ok else 'BROKEN'}: {verdict.records} records"
-        + "".join(f"\n  {p}" for p in verdict.problems))
+        + "".join(f"\n  {p}" for p in verdict.problems),
+    )
     if not verdict.ok:
         raise typer.Exit(1)
 

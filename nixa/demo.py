@@ -54,10 +54,14 @@ def ensure_portal(p: Platform, client_id: str, name: str, base: str) -> str:
     with p.db.session() as s:
         client = s.get(Client, client_id)
         if client is None:
-            spec = ClientSpec(name=name, redirect_uris=[f"{base}/callback"], post_logout_redirect_uris=[f"{base}/"],
-                              backchannel_logout_uri=f"{base}/backchannel-logout",
-                              frontchannel_logout_uri=f"{base}/frontchannel-logout",
-                              scopes=("openid", "profile", "email"))
+            spec = ClientSpec(
+                name=name,
+                redirect_uris=[f"{base}/callback"],
+                post_logout_redirect_uris=[f"{base}/"],
+                backchannel_logout_uri=f"{base}/backchannel-logout",
+                frontchannel_logout_uri=f"{base}/frontchannel-logout",
+                scopes=("openid", "profile", "email"),
+            )
             client, created_secret = create_client(s, spec, actor="demo", client_id=client_id)
             return created_secret or ""
         client.secret_hash = sha256_hex(secret)
@@ -68,11 +72,26 @@ def ensure_citizens(p: Platform) -> None:
     store = IdentityStore(p.sealer, p.blind_index, p.passwords)
     with p.db.session() as s:
         for c in CITIZENS:
-            if s.scalar(select(Identity.id).where(Identity.personal_id_index == p.blind_index(
-                    "personal_id", c.personal_id))) is None:
-                store.create(s, personal_id=c.personal_id, password=DEMO_PASSWORD, full_name=c.name,
-                             birth_date=c.birth_date, sex=c.sex, email=c.email, loa=c.loa, actor="demo",
-                             email_verified=True)
+            if (
+                s.scalar(
+                    select(Identity.id).where(
+                        Identity.personal_id_index == p.blind_index("personal_id", c.personal_id)
+                    )
+                )
+                is None
+            ):
+                store.create(
+                    s,
+                    personal_id=c.personal_id,
+                    password=DEMO_PASSWORD,
+                    full_name=c.name,
+                    birth_date=c.birth_date,
+                    sex=c.sex,
+                    email=c.email,
+                    loa=c.loa,
+                    actor="demo",
+                    email_verified=True,
+                )
 
 
 def run_demo(*, host: str, port: int) -> None:
@@ -84,15 +103,29 @@ def run_demo(*, host: str, port: int) -> None:
     platform = Platform(settings)
     platform.keys.ensure_keys()
     ensure_citizens(platform)
-    servers = [uvicorn.Server(uvicorn.Config(create_app(platform=platform), host=host, port=port,
-                                             log_level="warning"))]
+    servers = [
+        uvicorn.Server(
+            uvicorn.Config(create_app(platform=platform), host=host, port=port, log_level="warning")
+        )
+    ]
     lines = [f"NIXA IdP:              {issuer}  (discovery: {issuer}/.well-known/openid-configuration)"]
     for offset, (client_id, name, cookie, colour) in enumerate(PORTALS, start=1):
         base = f"http://{public_host}:{port + offset}"
         secret = ensure_portal(platform, client_id, name, base)
-        portal = create_portal(PortalConfig(name=name, base_url=base, issuer=issuer, client_id=client_id,
-                                            client_secret=secret, cookie=cookie, colour=colour))
-        servers.append(uvicorn.Server(uvicorn.Config(portal, host=host, port=port + offset, log_level="warning")))
+        portal = create_portal(
+            PortalConfig(
+                name=name,
+                base_url=base,
+                issuer=issuer,
+                client_id=client_id,
+                client_secret=secret,
+                cookie=cookie,
+                colour=colour,
+            )
+        )
+        servers.append(
+            uvicorn.Server(uvicorn.Config(portal, host=host, port=port + offset, log_level="warning"))
+        )
         lines.append(f"{name + ':':<22} {base}")
     lines.append("Admin console:          not part of this build yet (see the admin console issue)")
     lines.append("Demo citizens (username = personal ID number, password " + DEMO_PASSWORD + "):")

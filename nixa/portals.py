@@ -53,9 +53,13 @@ text-decoration:none;border-radius:4px}}pre{{background:#f4f4f4;padding:1rem}}</
 
 def create_portal(cfg: PortalConfig) -> Starlette:
     oauth = OAuth()
-    oauth.register("nixa", client_id=cfg.client_id, client_secret=cfg.client_secret,
-                   server_metadata_url=f"{cfg.issuer}/.well-known/openid-configuration",
-                   client_kwargs={"scope": "openid profile email", "code_challenge_method": "S256"})
+    oauth.register(
+        "nixa",
+        client_id=cfg.client_id,
+        client_secret=cfg.client_secret,
+        server_metadata_url=f"{cfg.issuer}/.well-known/openid-configuration",
+        client_kwargs={"scope": "openid profile email", "code_challenge_method": "S256"},
+    )
 
     def current_user(request: Request) -> dict[str, Any] | None:
         user: dict[str, Any] | None = request.session.get("user")
@@ -67,12 +71,18 @@ def create_portal(cfg: PortalConfig) -> Starlette:
     async def home(request: Request) -> Response:
         user = current_user(request)
         if not user:
-            return _page(cfg, '<p>Bạn chưa đăng nhập.</p><p><a class="button" id="login" href="/login">'
-                              "Đăng nhập bằng NIXA</a></p>")
+            return _page(
+                cfg,
+                '<p>Bạn chưa đăng nhập.</p><p><a class="button" id="login" href="/login">'
+                "Đăng nhập bằng NIXA</a></p>",
+            )
         shown = html.escape(str({k: v for k, v in user.items() if k != "id_token"}))
-        return _page(cfg, f'<p id="welcome">Xin chào, <strong>{html.escape(str(user.get("name")))}</strong></p>'
-                          f'<pre id="claims">{shown}</pre><p><a class="button" id="logout" href="/logout">'
-                          "Đăng xuất</a></p>")
+        return _page(
+            cfg,
+            f'<p id="welcome">Xin chào, <strong>{html.escape(str(user.get("name")))}</strong></p>'
+            f'<pre id="claims">{shown}</pre><p><a class="button" id="logout" href="/logout">'
+            "Đăng xuất</a></p>",
+        )
 
     async def login(request: Request) -> Response:
         response: Response = await oauth.nixa.authorize_redirect(request, f"{cfg.base_url}/callback")
@@ -82,8 +92,11 @@ def create_portal(cfg: PortalConfig) -> Starlette:
         try:
             token = await oauth.nixa.authorize_access_token(request)
         except OAuthError as exc:
-            return _page(cfg, f'<p id="error">Đăng nhập không thành công: {html.escape(exc.error or "")}</p>'
-                              '<p><a href="/">Về trang chủ</a></p>')
+            return _page(
+                cfg,
+                f'<p id="error">Đăng nhập không thành công: {html.escape(exc.error or "")}</p>'
+                '<p><a href="/">Về trang chủ</a></p>',
+            )
         claims = dict(token.get("userinfo") or {})
         userinfo = await oauth.nixa.userinfo(token=token)
         request.session["user"] = {**claims, **dict(userinfo), "id_token": token.get("id_token")}
@@ -92,8 +105,11 @@ def create_portal(cfg: PortalConfig) -> Starlette:
     async def logout(request: Request) -> Response:
         user = request.session.pop("user", None) or {}
         metadata = await oauth.nixa.load_server_metadata()
-        params = {"post_logout_redirect_uri": f"{cfg.base_url}/", "client_id": cfg.client_id,
-                  "state": secrets.token_urlsafe(8)}
+        params = {
+            "post_logout_redirect_uri": f"{cfg.base_url}/",
+            "client_id": cfg.client_id,
+            "state": secrets.token_urlsafe(8),
+        }
         if user.get("id_token"):
             params["id_token_hint"] = user["id_token"]
         return RedirectResponse(f"{metadata['end_session_endpoint']}?{urlencode(params)}", status_code=303)
@@ -118,11 +134,23 @@ def create_portal(cfg: PortalConfig) -> Starlette:
         return Response(status_code=200, headers={"Cache-Control": "no-store"})
 
     return Starlette(
-        routes=[Route("/", home), Route("/login", login), Route("/callback", callback), Route("/logout", logout),
-                Route("/backchannel-logout", backchannel_logout, methods=["POST"]),
-                Route("/frontchannel-logout", frontchannel_logout)],
-        middleware=[Middleware(SessionMiddleware, secret_key=secrets.token_urlsafe(32), session_cookie=cfg.cookie,
-                               same_site="lax", https_only=cfg.base_url.startswith("https"))],
+        routes=[
+            Route("/", home),
+            Route("/login", login),
+            Route("/callback", callback),
+            Route("/logout", logout),
+            Route("/backchannel-logout", backchannel_logout, methods=["POST"]),
+            Route("/frontchannel-logout", frontchannel_logout),
+        ],
+        middleware=[
+            Middleware(
+                SessionMiddleware,
+                secret_key=secrets.token_urlsafe(32),
+                session_cookie=cfg.cookie,
+                same_site="lax",
+                https_only=cfg.base_url.startswith("https"),
+            )
+        ],
     )
 
 

@@ -32,8 +32,14 @@ def test_database(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> I
 @pytest.fixture
 def settings(tmp_path: Path, test_database: TestDatabase) -> Settings:
     """Fast argon2 parameters for tests (the production defaults are tested on their own)."""
-    return Settings(issuer=ISSUER, data_dir=tmp_path / "data", database_url=test_database.fresh(tmp_path),
-                    argon2_memory_kib=1024, argon2_time_cost=1, rsa_key_bits=2048)
+    return Settings(
+        issuer=ISSUER,
+        data_dir=tmp_path / "data",
+        database_url=test_database.fresh(tmp_path),
+        argon2_memory_kib=1024,
+        argon2_time_cost=1,
+        rsa_key_bits=2048,
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -38,7 +38,9 @@ class Identity(Base):
 class PasswordCredential(Base):
     __tablename__ = "password_credentials"
 
-    identity_id: Mapped[str] = mapped_column(ForeignKey("identities.id", ondelete="CASCADE"), primary_key=True)
+    identity_id: Mapped[str] = mapped_column(
+        ForeignKey("identities.id", ondelete="CASCADE"), primary_key=True
+    )
     # argon2id PHC string with its own parameters, so a change of parameters can rehash at login.
     password_hash: Mapped[str] = mapped_column(String(255))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -177,11 +177,13 @@ def check_acr(params: Mapping[str, str], claims: dict[str, dict[str, Any]]) -> t
 
 
 def validate(s: Session, params: Mapping[str, str]) -> tuple[Client, AuthorizationRequest]:
-    """Run every step; raise InvalidPageRequest before the redirect URI is trusted, RedirectableError after."""
+    """Run every step: InvalidPageRequest before the redirect URI is trusted, RedirectableError after."""
     client = check_client(s, params)
     redirect_uri = check_redirect_uri(client, params)
     mode = params.get("response_mode") or "query"
-    target = RedirectTarget(redirect_uri, (params.get("state") or None), mode if mode in RESPONSE_MODES else "query")
+    target = RedirectTarget(
+        redirect_uri, (params.get("state") or None), mode if mode in RESPONSE_MODES else "query"
+    )
     try:
         if mode not in RESPONSE_MODES:
             raise InvalidRequest("response_mode must be query or form_post")
@@ -192,11 +194,21 @@ def validate(s: Session, params: Mapping[str, str]) -> tuple[Client, Authorizati
         claims = parse_claims_parameter(_one(params, "claims"))
         acr_values, min_level, essential = check_acr(params, claims)
         request = AuthorizationRequest(
-            client_id=client.client_id, redirect_uri=redirect_uri, scope=scope, code_challenge=challenge,
-            state=_one(params, "state"), nonce=_one(params, "nonce"), response_mode=mode,
-            prompt=check_prompt(params), max_age=check_max_age(params), login_hint=_one(params, "login_hint"),
-            id_token_hint=_one(params, "id_token_hint"), ui_locales=(params.get("ui_locales") or "").split()[:5],
-            acr_values=acr_values, claims=claims, min_level=max(min_level, level_of(client.min_acr)),
+            client_id=client.client_id,
+            redirect_uri=redirect_uri,
+            scope=scope,
+            code_challenge=challenge,
+            state=_one(params, "state"),
+            nonce=_one(params, "nonce"),
+            response_mode=mode,
+            prompt=check_prompt(params),
+            max_age=check_max_age(params),
+            login_hint=_one(params, "login_hint"),
+            id_token_hint=_one(params, "id_token_hint"),
+            ui_locales=(params.get("ui_locales") or "").split()[:5],
+            acr_values=acr_values,
+            claims=claims,
+            min_level=max(min_level, level_of(client.min_acr)),
             acr_essential=essential,
         )
     except OAuthError as exc:

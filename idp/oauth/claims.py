@@ -14,7 +14,16 @@ from idp.identities import Person
 
 PERSONAL_ID_SCOPE = "nixa.personal_id"
 SCOPE_CLAIMS: dict[str, tuple[str, ...]] = {
-    "profile": ("name", "family_name", "given_name", "middle_name", "birthdate", "gender", "locale", "updated_at"),
+    "profile": (
+        "name",
+        "family_name",
+        "given_name",
+        "middle_name",
+        "birthdate",
+        "gender",
+        "locale",
+        "updated_at",
+    ),
     "email": ("email", "email_verified"),
     "phone": ("phone_number", "phone_number_verified"),
     "address": ("address",),
@@ -41,7 +50,9 @@ def parse_claims_parameter(raw: str | None) -> dict[str, dict[str, Any]]:
         section = value.get(member)
         if section is None:
             continue
-        if not isinstance(section, dict) or not all(v is None or isinstance(v, dict) for v in section.values()):
+        if not isinstance(section, dict) or not all(
+            v is None or isinstance(v, dict) for v in section.values()
+        ):
             raise InvalidRequest(f"claims.{member} must map claim names to null or an object")
         out[member] = section
     return out
@@ -61,13 +72,20 @@ def requested_claim_names(scopes: list[str], claims_param: dict[str, dict[str, A
 
 def person_claims(person: Person, names: list[str], updated_at: int) -> dict[str, Any]:
     values: dict[str, Any] = {
-        "name": person.full_name, "family_name": person.family_name, "given_name": person.given_name,
-        "middle_name": person.middle_name, "birthdate": person.birth_date,
-        "gender": {"M": "male", "F": "female"}.get(person.sex or ""), "locale": person.locale,
-        "updated_at": updated_at, "email": person.email,
-        "email_verified": person.email_verified if person.email else None, "phone_number": person.phone,
+        "name": person.full_name,
+        "family_name": person.family_name,
+        "given_name": person.given_name,
+        "middle_name": person.middle_name,
+        "birthdate": person.birth_date,
+        "gender": {"M": "male", "F": "female"}.get(person.sex or ""),
+        "locale": person.locale,
+        "updated_at": updated_at,
+        "email": person.email,
+        "email_verified": person.email_verified if person.email else None,
+        "phone_number": person.phone,
         "phone_number_verified": person.phone_verified if person.phone else None,
-        "address": {"formatted": person.address} if person.address else None, "personal_id": person.personal_id,
+        "address": {"formatted": person.address} if person.address else None,
+        "personal_id": person.personal_id,
     }
     # OIDC Core 5.3.2: claims with no value are omitted rather than sent as null.
     return {n: values[n] for n in names if values.get(n) is not None}
@@ -78,6 +96,8 @@ def id_token_claim_names(claims_param: dict[str, dict[str, Any]], granted: list[
     return [n for n in claims_param.get("id_token", {}) if n in granted]
 
 
-def userinfo_claim_names(scopes: list[str], claims_param: dict[str, dict[str, Any]], granted: list[str]) -> list[str]:
+def userinfo_claim_names(
+    scopes: list[str], claims_param: dict[str, dict[str, Any]], granted: list[str]
+) -> list[str]:
     wanted = [c for s in scopes for c in SCOPE_CLAIMS.get(s, ())] + list(claims_param.get("userinfo", {}))
     return [n for n in dict.fromkeys(wanted) if n in granted]

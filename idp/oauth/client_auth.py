@@ -51,12 +51,17 @@ def parse_credentials(authorization: str | None, form: Mapping[str, str]) -> Cli
         # RFC 6749 Section 2.3.1: client_id and secret are form-urlencoded before Basic encoding.
         used.append(ClientCredentials("client_secret_basic", unquote_plus(cid), secret=unquote_plus(secret)))
     if form.get("client_secret"):
-        used.append(ClientCredentials("client_secret_post", form.get("client_id", ""), secret=form["client_secret"]))
+        used.append(
+            ClientCredentials("client_secret_post", form.get("client_id", ""), secret=form["client_secret"])
+        )
     if form.get("client_assertion") or form.get("client_assertion_type"):
         if form.get("client_assertion_type") != JWT_BEARER:
             raise InvalidClient("client_assertion_type must be " + JWT_BEARER)
-        used.append(ClientCredentials("private_key_jwt", form.get("client_id", ""),
-                                      assertion=form.get("client_assertion", "")))
+        used.append(
+            ClientCredentials(
+                "private_key_jwt", form.get("client_id", ""), assertion=form.get("client_assertion", "")
+            )
+        )
     if len(used) > 1:
         # RFC 6749 Section 2.3: the client MUST NOT use more than one authentication method per request.
         raise InvalidRequest("more than one client authentication method used")
@@ -68,7 +73,9 @@ def parse_credentials(authorization: str | None, form: Mapping[str, str]) -> Cli
 
 
 class ClientAuthenticator:
-    def __init__(self, issuer: str, token_endpoint: str, max_assertion_age: int, jwks: RemoteJwksCache) -> None:
+    def __init__(
+        self, issuer: str, token_endpoint: str, max_assertion_age: int, jwks: RemoteJwksCache
+    ) -> None:
         self.issuer = issuer
         self.audiences = {issuer, token_endpoint}
         self.max_age = max_assertion_age
@@ -82,10 +89,13 @@ class ClientAuthenticator:
         if client is None or client.disabled:
             raise InvalidClient(basic=basic, detail=f"unknown or disabled client {creds.client_id!r}")
         if client.token_endpoint_auth_method != creds.method:
-            raise InvalidClient(basic=basic, detail=f"client registered for {client.token_endpoint_auth_method}")
+            raise InvalidClient(
+                basic=basic, detail=f"client registered for {client.token_endpoint_auth_method}"
+            )
         if creds.method in ("client_secret_basic", "client_secret_post"):
-            ok = client.secret_hash is not None and constant_time_equal(sha256_hex(creds.secret or ""),
-                                                                        client.secret_hash)
+            ok = client.secret_hash is not None and constant_time_equal(
+                sha256_hex(creds.secret or ""), client.secret_hash
+            )
             if not ok:
                 raise InvalidClient(basic=basic, detail="wrong client secret")
         elif creds.method == "private_key_jwt":
@@ -106,8 +116,11 @@ class ClientAuthenticator:
             keys = self.jwks.get(client.jwks_uri, kid if isinstance(kid, str) else None)
         else:
             raise InvalidClient(detail="client has no keys")
-        algs = [client.token_endpoint_auth_signing_alg] if client.token_endpoint_auth_signing_alg else list(
-            ASSERTION_ALGS)
+        algs = (
+            [client.token_endpoint_auth_signing_alg]
+            if client.token_endpoint_auth_signing_alg
+            else list(ASSERTION_ALGS)
+        )
         try:
             token = jwt.decode(assertion, keys, algorithms=algs)
         except (JoseError, ValueError) as exc:

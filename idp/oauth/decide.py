@@ -34,9 +34,13 @@ class Decision:
 
 
 def consent_covers(s: Session, identity_id: str, request: AuthorizationRequest) -> bool:
-    consent = s.scalar(select(Consent).where(Consent.identity_id == identity_id,
-                                             Consent.client_id == request.client_id,
-                                             Consent.revoked_at.is_(None)))
+    consent = s.scalar(
+        select(Consent).where(
+            Consent.identity_id == identity_id,
+            Consent.client_id == request.client_id,
+            Consent.revoked_at.is_(None),
+        )
+    )
     if consent is None:
         return False
     wanted_scopes = set(request.scope) - {"openid"}
@@ -51,15 +55,24 @@ def session_fresh_enough(session: ActiveSession, request: AuthorizationRequest, 
     return (now - session.row.auth_time).total_seconds() <= request.max_age
 
 
-def decide(s: Session, request: AuthorizationRequest, session: ActiveSession | None, *, now: datetime,
-           expected_sub_matches: bool = True, just_logged_in: bool = False, just_consented: bool = False,
-           max_auth_level: int = PASSWORD_LEVEL,
-           ) -> Decision:
+def decide(
+    s: Session,
+    request: AuthorizationRequest,
+    session: ActiveSession | None,
+    *,
+    now: datetime,
+    expected_sub_matches: bool = True,
+    just_logged_in: bool = False,
+    just_consented: bool = False,
+    max_auth_level: int = PASSWORD_LEVEL,
+) -> Decision:
     none = "none" in request.prompt
     if session is not None and request.min_level > session.identity.loa:
         # The identity itself is proofed too low: no login can fix that here.
-        return Decision(Step.ISSUE, UnmetAuthenticationRequirements(
-            "the identity's level of assurance is lower than requested"))
+        return Decision(
+            Step.ISSUE,
+            UnmetAuthenticationRequirements("the identity's level of assurance is lower than requested"),
+        )
     needs_login = (
         session is None
         or not expected_sub_matches
@@ -71,8 +84,12 @@ def decide(s: Session, request: AuthorizationRequest, session: ActiveSession | N
     )
     if needs_login:
         if session is not None and request.min_level > max(level_of(session.row.acr), max_auth_level):
-            return Decision(Step.ISSUE, UnmetAuthenticationRequirements(
-                "the requested level of assurance cannot be reached with the available login methods"))
+            return Decision(
+                Step.ISSUE,
+                UnmetAuthenticationRequirements(
+                    "the requested level of assurance cannot be reached with the available login methods"
+                ),
+            )
         if none:
             return Decision(Step.LOGIN, LoginRequired("the user must log in"))
         return Decision(Step.LOGIN)

@@ -16,9 +16,17 @@ from idp.sessions import ActiveSession
 
 
 def create_grant(s: Session, request: AuthorizationRequest, session: ActiveSession) -> Grant:
-    grant = Grant(id=str(uuid.uuid4()), client_id=request.client_id, identity_id=session.identity.id,
-                  sid=session.row.sid, scope=" ".join(request.scope), claims=request.claims,
-                  auth_time=session.row.auth_time, acr=session.effective_acr, amr=list(session.row.amr))
+    grant = Grant(
+        id=str(uuid.uuid4()),
+        client_id=request.client_id,
+        identity_id=session.identity.id,
+        sid=session.row.sid,
+        scope=" ".join(request.scope),
+        claims=request.claims,
+        auth_time=session.row.auth_time,
+        acr=session.effective_acr,
+        amr=list(session.row.amr),
+    )
     s.add(grant)
     s.flush()
     return grant
@@ -26,9 +34,17 @@ def create_grant(s: Session, request: AuthorizationRequest, session: ActiveSessi
 
 def create_code(s: Session, grant: Grant, request: AuthorizationRequest, ttl: int) -> str:
     code = new_token(32)
-    s.add(AuthorizationCode(code_hash=sha256_hex(code), grant_id=grant.id, client_id=request.client_id,
-                            redirect_uri=request.redirect_uri, code_challenge=request.code_challenge,
-                            nonce=request.nonce, expires_at=utcnow() + timedelta(seconds=ttl)))
+    s.add(
+        AuthorizationCode(
+            code_hash=sha256_hex(code),
+            grant_id=grant.id,
+            client_id=request.client_id,
+            redirect_uri=request.redirect_uri,
+            code_challenge=request.code_challenge,
+            nonce=request.nonce,
+            expires_at=utcnow() + timedelta(seconds=ttl),
+        )
+    )
     return code
 
 
@@ -40,9 +56,11 @@ def consume_code(s: Session, code: str) -> tuple[AuthorizationCode | None, bool]
     than once).
     """
     code_hash = sha256_hex(code)
-    result = s.execute(update(AuthorizationCode)
-                       .where(AuthorizationCode.code_hash == code_hash, AuthorizationCode.used_at.is_(None))
-                       .values(used_at=utcnow()))
+    result = s.execute(
+        update(AuthorizationCode)
+        .where(AuthorizationCode.code_hash == code_hash, AuthorizationCode.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
     row = s.get(AuthorizationCode, code_hash)
     return row, bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
@@ -50,17 +68,32 @@ def consume_code(s: Session, code: str) -> tuple[AuthorizationCode | None, bool]
 def revoke_grant(s: Session, grant_id: str, reason: str) -> None:
     """Revoke the grant and every access and refresh token issued under it."""
     now = utcnow()
-    s.execute(update(Grant).where(Grant.id == grant_id, Grant.revoked_at.is_(None))
-              .values(revoked_at=now, revoked_reason=reason))
-    s.execute(update(RefreshToken).where(RefreshToken.grant_id == grant_id, RefreshToken.revoked_at.is_(None))
-              .values(revoked_at=now))
-    s.execute(update(IssuedAccessToken)
-              .where(IssuedAccessToken.grant_id == grant_id, IssuedAccessToken.revoked_at.is_(None))
-              .values(revoked_at=now))
+    s.execute(
+        update(Grant)
+        .where(Grant.id == grant_id, Grant.revoked_at.is_(None))
+        .values(revoked_at=now, revoked_reason=reason)
+    )
+    s.execute(
+        update(RefreshToken)
+        .where(RefreshToken.grant_id == grant_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    s.execute(
+        update(IssuedAccessToken)
+        .where(IssuedAccessToken.grant_id == grant_id, IssuedAccessToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
 
 
 def new_refresh_token(s: Session, grant: Grant, scope: list[str], ttl: int) -> str:
     token = new_token(32)
-    s.add(RefreshToken(token_hash=sha256_hex(token), grant_id=grant.id, client_id=grant.client_id,
-                       scope=" ".join(scope), expires_at=utcnow() + timedelta(seconds=ttl)))
+    s.add(
+        RefreshToken(
+            token_hash=sha256_hex(token),
+            grant_id=grant.id,
+            client_id=grant.client_id,
+            scope=" ".join(scope),
+            expires_at=utcnow() + timedelta(seconds=ttl),
+        )
+    )
     return token

@@ -37,9 +37,15 @@ class AccessTokens:
             grant = s.get(Grant, row.grant_id)
             if grant is None or grant.revoked_at is not None:
                 raise InvalidToken("the access token is not active")
-        return AccessTokenInfo(jti=row.jti, client_id=row.client_id, sub=str(claims.get("sub")),
-                               scope=row.scope.split(), grant_id=row.grant_id, expires_at=row.expires_at,
-                               claims=claims)
+        return AccessTokenInfo(
+            jti=row.jti,
+            client_id=row.client_id,
+            sub=str(claims.get("sub")),
+            scope=row.scope.split(),
+            grant_id=row.grant_id,
+            expires_at=row.expires_at,
+            claims=claims,
+        )
 
 
 class UserInfo:
@@ -61,7 +67,9 @@ class UserInfo:
         granted = requested_claim_names(grant.scope.split(), claims_param)
         names = userinfo_claim_names(info.scope, claims_param, granted)
         out: dict[str, Any] = {"sub": self.subjects.for_client(client, identity.id)}
-        out.update(person_claims(self.identities.person(identity), names, int(identity.updated_at.timestamp())))
+        out.update(
+            person_claims(self.identities.person(identity), names, int(identity.updated_at.timestamp()))
+        )
         return client, out
 
 
@@ -74,7 +82,11 @@ class Introspection:
     def inspect(self, s: Session, client: Client, form: Mapping[str, str]) -> dict[str, Any]:
         token = form.get("token") or ""
         hint = form.get("token_type_hint")
-        order = ("refresh_token", "access_token") if hint == "refresh_token" else ("access_token", "refresh_token")
+        order = (
+            ("refresh_token", "access_token")
+            if hint == "refresh_token"
+            else ("access_token", "refresh_token")
+        )
         for kind in order:
             result = self._access(s, token) if kind == "access_token" else self._refresh(s, token)
             if result is not None:
@@ -92,9 +104,18 @@ class Introspection:
         except OAuthError:
             return None
         c = info.claims
-        out = {"active": True, "token_type": "Bearer", "client_id": info.client_id, "sub": info.sub,
-               "scope": " ".join(info.scope), "exp": c.get("exp"), "iat": c.get("iat"), "iss": c.get("iss"),
-               "aud": c.get("aud"), "jti": info.jti}
+        out = {
+            "active": True,
+            "token_type": "Bearer",
+            "client_id": info.client_id,
+            "sub": info.sub,
+            "scope": " ".join(info.scope),
+            "exp": c.get("exp"),
+            "iat": c.get("iat"),
+            "iss": c.get("iss"),
+            "aud": c.get("aud"),
+            "jti": info.jti,
+        }
         out.update({k: c[k] for k in ("auth_time", "acr", "amr", "sid") if k in c})
         return out
 
@@ -105,8 +126,14 @@ class Introspection:
         grant = s.get(Grant, row.grant_id)
         if grant is None or grant.revoked_at is not None:
             return None
-        return {"active": True, "token_type": "refresh_token", "client_id": row.client_id, "scope": row.scope,
-                "exp": int(row.expires_at.timestamp()), "iat": int(row.created_at.timestamp())}
+        return {
+            "active": True,
+            "token_type": "refresh_token",
+            "client_id": row.client_id,
+            "scope": row.scope,
+            "exp": int(row.expires_at.timestamp()),
+            "iat": int(row.created_at.timestamp()),
+        }
 
 
 class Revocation:
@@ -122,8 +149,13 @@ class Revocation:
             if refresh.client_id == client.client_id:
                 # RFC 7009 Section 2.1: revoking a refresh token SHOULD also revoke its access tokens.
                 revoke_grant(s, refresh.grant_id, "revoked_by_client")
-                audit.record(s, audit.AuditEvent.TOKEN_REVOKED, client_id=client.client_id, ip=ip,
-                             data={"kind": "refresh_token", "grant_id": refresh.grant_id})
+                audit.record(
+                    s,
+                    audit.AuditEvent.TOKEN_REVOKED,
+                    client_id=client.client_id,
+                    ip=ip,
+                    data={"kind": "refresh_token", "grant_id": refresh.grant_id},
+                )
             return
         try:
             info = self.tokens.verify(s, token) if token.count(".") == 2 else None
@@ -134,5 +166,10 @@ class Revocation:
             row = s.get(IssuedAccessToken, info.jti)
             if row is not None:
                 row.revoked_at = utcnow()
-                audit.record(s, audit.AuditEvent.TOKEN_REVOKED, client_id=client.client_id, ip=ip,
-                             data={"kind": "access_token", "jti": info.jti})
+                audit.record(
+                    s,
+                    audit.AuditEvent.TOKEN_REVOKED,
+                    client_id=client.client_id,
+                    ip=ip,
+                    data={"kind": "access_token", "jti": info.jti},
+                )

@@ -24,8 +24,9 @@ SUPPORTED_GRANTS = ("authorization_code", "refresh_token", "client_credentials")
 
 
 class TokenEndpoint:
-    def __init__(self, signer: TokenSigner, subjects: SubjectIdentifiers, identities: IdentityStore,
-                 refresh_ttl: int) -> None:
+    def __init__(
+        self, signer: TokenSigner, subjects: SubjectIdentifiers, identities: IdentityStore, refresh_ttl: int
+    ) -> None:
         self.signer = signer
         self.subjects = subjects
         self.identities = identities
@@ -46,8 +47,13 @@ class TokenEndpoint:
         return self.client_credentials(s, client, form, ip)
 
     # -- authorization_code -----------------------------------------------------------------------------
-    def authorization_code(self, s: Session, client: Client, form: Mapping[str, str], ip: str | None,
-                           ) -> dict[str, Any]:
+    def authorization_code(
+        self,
+        s: Session,
+        client: Client,
+        form: Mapping[str, str],
+        ip: str | None,
+    ) -> dict[str, Any]:
         code = form.get("code")
         if not code:
             raise InvalidRequest("code is required")
@@ -58,8 +64,13 @@ class TokenEndpoint:
             # RFC 6749 Section 4.1.2: if a code is used more than once, the server MUST deny the request and
             # SHOULD revoke all tokens previously issued based on that code.
             revoke_grant(s, row.grant_id, "code_reused")
-            audit.record(s, audit.AuditEvent.CODE_REUSED, client_id=client.client_id, ip=ip,
-                         data={"grant_id": row.grant_id})
+            audit.record(
+                s,
+                audit.AuditEvent.CODE_REUSED,
+                client_id=client.client_id,
+                ip=ip,
+                data={"grant_id": row.grant_id},
+            )
             s.commit()
             raise InvalidGrant("the authorization code was already used")
         # RFC 6749 Section 4.1.3: the code MUST have been issued to this authenticated client.
@@ -77,8 +88,13 @@ class TokenEndpoint:
         return self._issue(s, client, grant, nonce=row.nonce, with_refresh=True, ip=ip)
 
     # -- refresh_token ------------------------------------------------------------------------------------
-    def refresh_token(self, s: Session, client: Client, form: Mapping[str, str], ip: str | None,
-                      ) -> dict[str, Any]:
+    def refresh_token(
+        self,
+        s: Session,
+        client: Client,
+        form: Mapping[str, str],
+        ip: str | None,
+    ) -> dict[str, Any]:
         token = form.get("refresh_token")
         if not token:
             raise InvalidRequest("refresh_token is required")
@@ -86,18 +102,28 @@ class TokenEndpoint:
         row = s.get(RefreshToken, token_hash)
         if row is None or row.client_id != client.client_id:
             raise InvalidGrant("the refresh token is invalid")
-        rotated = s.execute(update(RefreshToken)
-                            .where(RefreshToken.token_hash == token_hash, RefreshToken.rotated_at.is_(None),
-                                   RefreshToken.revoked_at.is_(None))
-                            .values(rotated_at=utcnow()))
+        rotated = s.execute(
+            update(RefreshToken)
+            .where(
+                RefreshToken.token_hash == token_hash,
+                RefreshToken.rotated_at.is_(None),
+                RefreshToken.revoked_at.is_(None),
+            )
+            .values(rotated_at=utcnow())
+        )
         if rotated.rowcount != 1:  # type: ignore[attr-defined]
             s.refresh(row)
             if row.rotated_at is not None:
                 # RFC 9700 Section 4.14.2: a rotated refresh token presented again means one of the two
                 # holders is an attacker; revoke the whole grant.
                 revoke_grant(s, row.grant_id, "refresh_reused")
-                audit.record(s, audit.AuditEvent.REFRESH_REUSED, client_id=client.client_id, ip=ip,
-                             data={"grant_id": row.grant_id})
+                audit.record(
+                    s,
+                    audit.AuditEvent.REFRESH_REUSED,
+                    client_id=client.client_id,
+                    ip=ip,
+                    data={"grant_id": row.grant_id},
+                )
                 s.commit()
             raise InvalidGrant("the refresh token was already used or revoked")
         if row.expires_at <= utcnow():
@@ -113,47 +139,89 @@ class TokenEndpoint:
             scope = [x for x in scope if x in requested.split()]
         # RFC 6749 Section 6: the new refresh token's scope MUST be identical to the one presented, so
         # narrowing the access token's scope neither narrows nor (without offline_access) drops it.
-        return self._issue(s, client, grant, nonce=None, with_refresh=True, ip=ip, scope=scope,
-                           refresh_scope=row.scope.split())
+        return self._issue(
+            s,
+            client,
+            grant,
+            nonce=None,
+            with_refresh=True,
+            ip=ip,
+            scope=scope,
+            refresh_scope=row.scope.split(),
+        )
 
     # -- client_credentials -----------------------------------------------------------------------------
-    def client_credentials(self, s: Session, client: Client, form: Mapping[str, str], ip: str | None,
-                           ) -> dict[str, Any]:
+    def client_credentials(
+        self,
+        s: Session,
+        client: Client,
+        form: Mapping[str, str],
+        ip: str | None,
+    ) -> dict[str, Any]:
         if client.is_public:
             raise UnauthorizedClient("public clients cannot use client_credentials")
         scope = (form.get("scope") or "").split()
         if bad := [x for x in scope if x not in client.scopes or x in ("openid", "offline_access")]:
             raise InvalidScope(f"scope not allowed for client_credentials: {' '.join(bad)}")
-        access, ttl = self.signer.access_token(s, client=client, sub=client.client_id, scope=scope, grant=None)
-        audit.record(s, audit.AuditEvent.TOKEN_ISSUED, client_id=client.client_id, ip=ip,
-                     data={"grant_type": "client_credentials", "scope": scope})
+        access, ttl = self.signer.access_token(
+            s, client=client, sub=client.client_id, scope=scope, grant=None
+        )
+        audit.record(
+            s,
+            audit.AuditEvent.TOKEN_ISSUED,
+            client_id=client.client_id,
+            ip=ip,
+            data={"grant_type": "client_credentials", "scope": scope},
+        )
         out: dict[str, Any] = {"access_token": access, "token_type": "Bearer", "expires_in": ttl}
         if scope:
             out["scope"] = " ".join(scope)
         return out
 
     # -- shared -------------------------------------------------------------------------------------------
-    def _issue(self, s: Session, client: Client, grant: Grant, *, nonce: str | None, with_refresh: bool,
-               ip: str | None, scope: list[str] | None = None, refresh_scope: list[str] | None = None,
-               ) -> dict[str, Any]:
+    def _issue(
+        self,
+        s: Session,
+        client: Client,
+        grant: Grant,
+        *,
+        nonce: str | None,
+        with_refresh: bool,
+        ip: str | None,
+        scope: list[str] | None = None,
+        refresh_scope: list[str] | None = None,
+    ) -> dict[str, Any]:
         identity = s.get(Identity, grant.identity_id) if grant.identity_id else None
         if identity is None or identity.locked:
             raise InvalidGrant("the account behind this grant is not available")
         scope = scope if scope is not None else grant.scope.split()
         sub = self.subjects.for_client(client, identity.id)
         access, ttl = self.signer.access_token(s, client=client, sub=sub, scope=scope, grant=grant)
-        out: dict[str, Any] = {"access_token": access, "token_type": "Bearer", "expires_in": ttl,
-                               "scope": " ".join(scope)}
+        out: dict[str, Any] = {
+            "access_token": access,
+            "token_type": "Bearer",
+            "expires_in": ttl,
+            "scope": " ".join(scope),
+        }
         if "openid" in scope:
             claims_param = grant.claims or {}
             granted = requested_claim_names(scope, claims_param)
             names = id_token_claim_names(claims_param, granted)
-            extra = person_claims(self.identities.person(identity), names, int(identity.updated_at.timestamp()))
-            out["id_token"] = self.signer.id_token(client=client, sub=sub, grant=grant, nonce=nonce,
-                                                   access_token=access, extra=extra)
+            extra = person_claims(
+                self.identities.person(identity), names, int(identity.updated_at.timestamp())
+            )
+            out["id_token"] = self.signer.id_token(
+                client=client, sub=sub, grant=grant, nonce=nonce, access_token=access, extra=extra
+            )
         refresh_scope = refresh_scope if refresh_scope is not None else scope
         if with_refresh and "offline_access" in refresh_scope and "refresh_token" in client.grant_types:
             out["refresh_token"] = new_refresh_token(s, grant, refresh_scope, self.refresh_ttl)
-        audit.record(s, audit.AuditEvent.TOKEN_ISSUED, identity_id=identity.id, client_id=client.client_id,
-                     ip=ip, data={"grant_id": grant.id, "scope": scope, "refresh": "refresh_token" in out})
+        audit.record(
+            s,
+            audit.AuditEvent.TOKEN_ISSUED,
+            identity_id=identity.id,
+            client_id=client.client_id,
+            ip=ip,
+            data={"grant_id": grant.id, "scope": scope, "refresh": "refresh_token" in out},
+        )
         return out

@@ -1,4 +1,4 @@
-"""Signed tokens: ID tokens (OIDC Core 2), RFC 9068 access tokens, and logout tokens (Back-Channel Logout 2.4)."""
+"""Signed tokens: ID tokens (OIDC Core 2), RFC 9068 access tokens, logout tokens (Back-Channel Logout 2.4)."""
 
 from __future__ import annotations
 
@@ -50,14 +50,26 @@ class TokenSigner:
         key = self.keys.signing_key(alg)
         return jwt.encode({"alg": alg, "kid": key.kid, "typ": typ}, claims, key)
 
-    def access_token(self, s: Session, *, client: Client, sub: str, scope: list[str], grant: Grant | None,
-                     ) -> tuple[str, int]:
+    def access_token(
+        self,
+        s: Session,
+        *,
+        client: Client,
+        sub: str,
+        scope: list[str],
+        grant: Grant | None,
+    ) -> tuple[str, int]:
         now = utcnow()
         jti = new_token(16)
         claims: dict[str, Any] = {
             # RFC 9068 Section 2.2: iss, exp, aud, sub, client_id, iat, jti are required.
-            "iss": self.issuer, "aud": self.issuer, "sub": sub, "client_id": client.client_id,
-            "iat": int(now.timestamp()), "exp": int(now.timestamp()) + self.access_ttl, "jti": jti,
+            "iss": self.issuer,
+            "aud": self.issuer,
+            "sub": sub,
+            "client_id": client.client_id,
+            "iat": int(now.timestamp()),
+            "exp": int(now.timestamp()) + self.access_ttl,
+            "jti": jti,
             "scope": " ".join(scope),
         }
         if grant is not None and grant.auth_time is not None:
@@ -65,16 +77,37 @@ class TokenSigner:
         if grant is not None and grant.sid:
             claims["sid"] = grant.sid
         token = self.sign(claims, typ=ACCESS_TOKEN_TYP)
-        s.add(IssuedAccessToken(jti=jti, grant_id=grant.id if grant else None, client_id=client.client_id,
-                                scope=" ".join(scope), expires_at=now + timedelta(seconds=self.access_ttl)))
+        s.add(
+            IssuedAccessToken(
+                jti=jti,
+                grant_id=grant.id if grant else None,
+                client_id=client.client_id,
+                scope=" ".join(scope),
+                expires_at=now + timedelta(seconds=self.access_ttl),
+            )
+        )
         return token, self.access_ttl
 
-    def id_token(self, *, client: Client, sub: str, grant: Grant, nonce: str | None, access_token: str | None,
-                 extra: dict[str, Any]) -> str:
+    def id_token(
+        self,
+        *,
+        client: Client,
+        sub: str,
+        grant: Grant,
+        nonce: str | None,
+        access_token: str | None,
+        extra: dict[str, Any],
+    ) -> str:
         now = int(utcnow().timestamp())
         claims: dict[str, Any] = {
-            "iss": self.issuer, "sub": sub, "aud": client.client_id, "azp": client.client_id,
-            "iat": now, "exp": now + self.id_ttl, "acr": grant.acr, "amr": grant.amr,
+            "iss": self.issuer,
+            "sub": sub,
+            "aud": client.client_id,
+            "azp": client.client_id,
+            "iat": now,
+            "exp": now + self.id_ttl,
+            "acr": grant.acr,
+            "amr": grant.amr,
             **extra,
         }
         if grant.auth_time is not None:
@@ -90,8 +123,12 @@ class TokenSigner:
     def logout_token(self, *, client: Client, sub: str | None, sid: str | None) -> str:
         now = int(utcnow().timestamp())
         claims: dict[str, Any] = {
-            "iss": self.issuer, "aud": client.client_id, "iat": now, "exp": now + self.logout_ttl,
-            "jti": new_token(16), "events": {LOGOUT_EVENT: {}},
+            "iss": self.issuer,
+            "aud": client.client_id,
+            "iat": now,
+            "exp": now + self.logout_ttl,
+            "jti": new_token(16),
+            "events": {LOGOUT_EVENT: {}},
         }
         # Back-Channel Logout 2.4: a logout token MUST contain sub or sid, and MUST NOT contain a nonce.
         if sub:

@@ -52,8 +52,11 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     async def oauth_error(request: Request, exc: OAuthError) -> Response:
         if exc.detail:
             log.info("oauth error %s on %s: %s", exc.error, request.url.path, exc.detail)
-        return JSONResponse(exc.body(), status_code=exc.status_code,
-                            headers={"Cache-Control": "no-store", "Pragma": "no-cache", **exc.headers()})
+        return JSONResponse(
+            exc.body(),
+            status_code=exc.status_code,
+            headers={"Cache-Control": "no-store", "Pragma": "no-cache", **exc.headers()},
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -74,7 +77,9 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
         # Anything unexpected becomes server_error; the log keeps the type and place, never request data.
         log.exception("unexpected error on %s", request.url.path)
         if _wants_json(request):
-            return JSONResponse({"error": "server_error"}, status_code=500, headers={"Cache-Control": "no-store"})
+            return JSONResponse(
+                {"error": "server_error"}, status_code=500, headers={"Cache-Control": "no-store"}
+            )
         return app.state.pages.error(request, "error.server", status_code=500)
 
     app.include_router(routes_oidc.router)

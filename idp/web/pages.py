@@ -36,8 +36,10 @@ class Pages:
         return cookie if cookie in LOCALES else self.default_locale
 
     def browser_id(self, request: Request) -> str:
-        """A random per-browser id (HttpOnly cookie) that binds interactions and CSRF tokens to the browser."""
-        existing: str | None = getattr(request.state, "browser_id", None) or request.cookies.get(BROWSER_COOKIE)
+        """A random per-browser id (HttpOnly cookie) binding interactions and CSRF tokens to the browser."""
+        existing: str | None = getattr(request.state, "browser_id", None) or request.cookies.get(
+            BROWSER_COOKIE
+        )
         if existing and 20 <= len(existing) <= 64:
             return existing
         request.state.browser_id = new_token(24)
@@ -45,8 +47,9 @@ class Pages:
         return str(request.state.browser_id)
 
     def set_cookie(self, response: Response, name: str, value: str, *, max_age: int | None = None) -> None:
-        response.set_cookie(name, value, max_age=max_age, httponly=True, secure=self.secure, samesite="lax",
-                            path="/")
+        response.set_cookie(
+            name, value, max_age=max_age, httponly=True, secure=self.secure, samesite="lax", path="/"
+        )
 
     def finish(self, request: Request, response: Response) -> Response:
         if getattr(request.state, "set_browser_cookie", False):
@@ -64,17 +67,29 @@ class Pages:
         return constant_time_equal(hmac_token(self.csrf_secret, "csrf", browser, purpose), token)
 
     # -- rendering --------------------------------------------------------------------------------------
-    def render(self, request: Request, template: str, *, status_code: int = 200, locale: str | None = None,
-               form_targets: list[str] | None = None, frame_targets: list[str] | None = None,
-               **context: Any) -> Response:
+    def render(
+        self,
+        request: Request,
+        template: str,
+        *,
+        status_code: int = 200,
+        locale: str | None = None,
+        form_targets: list[str] | None = None,
+        frame_targets: list[str] | None = None,
+        **context: Any,
+    ) -> Response:
         loc = locale or self.locale(request)
         nonce = secrets.token_urlsafe(16)
         # The language switch returns to this page: after a POST, to the page's GET address instead.
         path = str(context.pop("page_path", "")) or (
             str(request.url.path) + (f"?{request.url.query}" if request.url.query else "")
-            if request.method == "GET" else "/")
+            if request.method == "GET"
+            else "/"
+        )
         html = self.env.get_template(template).render(
-            t=lambda key, **kw: translate(key, loc, **kw), locale=loc, nonce=nonce,
+            t=lambda key, **kw: translate(key, loc, **kw),
+            locale=loc,
+            nonce=nonce,
             current_path=path,
             **context,
         )
@@ -93,8 +108,10 @@ def origin(uri: str) -> str:
 
 
 def csp(nonce: str, form_targets: list[str], frame_targets: list[str]) -> str:
-    """Strict CSP. form-action also governs the redirect after a form post, so the portal's origin is named."""
+    """Strict CSP. form-action also governs the redirect after a form post: the portal's origin is named."""
     forms = " ".join(["'self'", *sorted({origin(u) for u in form_targets})])
     frames = " ".join(sorted({origin(u) for u in frame_targets})) or "'none'"
-    return (f"default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'nonce-{nonce}'; "
-            f"form-action {forms}; frame-src {frames}; frame-ancestors 'none'; base-uri 'none'")
+    return (
+        f"default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'nonce-{nonce}'; "
+        f"form-action {forms}; frame-src {frames}; frame-ancestors 'none'; base-uri 'none'"
+    )

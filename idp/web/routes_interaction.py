@@ -18,33 +18,65 @@ from idp.web.routes_oidc import authorization_response
 router = APIRouter()
 
 
-def _login_page(request: Request, pages: Pages, view_client: str, interaction_id: str, locale: str,
-                redirect_uri: str, *, username: str = "", error: str | None = None, status_code: int = 200,
-                ) -> Response:
-    return pages.render(request, "login.html", locale=locale, status_code=status_code, client_name=view_client,
-                        interaction_id=interaction_id, username=username, error=error,
-                        csrf_token=pages.csrf_token(request, f"interaction:{interaction_id}"),
-                        page_path=f"/interaction/{interaction_id}",
-                        form_targets=[redirect_uri])
+def _login_page(
+    request: Request,
+    pages: Pages,
+    view_client: str,
+    interaction_id: str,
+    locale: str,
+    redirect_uri: str,
+    *,
+    username: str = "",
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    return pages.render(
+        request,
+        "login.html",
+        locale=locale,
+        status_code=status_code,
+        client_name=view_client,
+        interaction_id=interaction_id,
+        username=username,
+        error=error,
+        csrf_token=pages.csrf_token(request, f"interaction:{interaction_id}"),
+        page_path=f"/interaction/{interaction_id}",
+        form_targets=[redirect_uri],
+    )
 
 
 @router.get("/interaction/{interaction_id}")
 def show(interaction_id: str, request: Request, op: Provider, pages: PagesDep) -> Response:
     try:
-        view = op.view(interaction_id, request.cookies.get(BROWSER_COOKIE), request.cookies.get(SESSION_COOKIE))
+        view = op.view(
+            interaction_id, request.cookies.get(BROWSER_COOKIE), request.cookies.get(SESSION_COOKIE)
+        )
     except InvalidPageRequest as exc:
         return pages.error(request, exc.message_key)
     locale = pages.locale(request, view.request.ui_locales)
     csrf = pages.csrf_token(request, f"interaction:{interaction_id}")
-    common: dict[str, Any] = {"client_name": view.client.name, "interaction_id": interaction_id, "csrf_token": csrf,
-              "locale": locale, "form_targets": [view.request.redirect_uri]}
+    common: dict[str, Any] = {
+        "client_name": view.client.name,
+        "interaction_id": interaction_id,
+        "csrf_token": csrf,
+        "locale": locale,
+        "form_targets": [view.request.redirect_uri],
+    }
     if view.step == "consent":
-        return pages.render(request, "consent.html", claims=view.claims,
-                            offline="offline_access" in view.scopes, **common)
+        return pages.render(
+            request, "consent.html", claims=view.claims, offline="offline_access" in view.scopes, **common
+        )
     if view.step == "select_account" and view.person_name:
         return pages.render(request, "select_account.html", person_name=view.person_name, **common)
-    return _login_page(request, pages, view.client.name, interaction_id, locale, view.request.redirect_uri,
-                       username=view.request.login_hint or "")
+    return _login_page(
+        request,
+        pages,
+        view.client.name,
+        interaction_id,
+        locale,
+        view.request.redirect_uri,
+        username=view.request.login_hint or "",
+    )
 
 
 async def _checked_form(request: Request, pages: Pages, interaction_id: str) -> dict[str, str] | None:
@@ -62,24 +94,51 @@ async def login(interaction_id: str, request: Request, op: Provider, pages: Page
     browser = request.cookies.get(BROWSER_COOKIE)
     try:
         if form.get("action") == "cancel":
-            return authorization_response(request, pages, await run_in_threadpool(op.cancel, interaction_id, browser))
+            return authorization_response(
+                request, pages, await run_in_threadpool(op.cancel, interaction_id, browser)
+            )
         view = await run_in_threadpool(op.view, interaction_id, browser, None)
         locale = pages.locale(request, view.request.ui_locales)
         username, password = form.get("username", "").strip(), form.get("password", "")
         if not username or not password:
-            return _login_page(request, pages, view.client.name, interaction_id, locale, view.request.redirect_uri,
-                               username=username, error=translate("login.missing", locale), status_code=400)
+            return _login_page(
+                request,
+                pages,
+                view.client.name,
+                interaction_id,
+                locale,
+                view.request.redirect_uri,
+                username=username,
+                error=translate("login.missing", locale),
+                status_code=400,
+            )
         # Threadpool: argon2 and the database must not stall the event loop for everyone else.
-        outcome = await run_in_threadpool(op.submit_login, interaction_id, browser, username=username, password=password,
-                                  ip=client_ip(request), user_agent=request.headers.get("user-agent"))
+        outcome = await run_in_threadpool(
+            op.submit_login,
+            interaction_id,
+            browser,
+            username=username,
+            password=password,
+            ip=client_ip(request),
+            user_agent=request.headers.get("user-agent"),
+        )
     except InvalidPageRequest as exc:
         return pages.error(request, exc.message_key)
     if outcome.result is None:
         until = outcome.locked_until.strftime("%H:%M") if outcome.locked_until else ""
         message = translate(outcome.error_key or "login.failed", locale, time=until)
         status = 429 if outcome.locked_until else 401
-        page = _login_page(request, pages, view.client.name, interaction_id, locale, view.request.redirect_uri,
-                           username=username, error=message, status_code=status)
+        page = _login_page(
+            request,
+            pages,
+            view.client.name,
+            interaction_id,
+            locale,
+            view.request.redirect_uri,
+            username=username,
+            error=message,
+            status_code=status,
+        )
         if outcome.locked_until:
             # RFC 6585 Section 4: a 429 says when to retry, for scripts as well as for the person.
             wait = (outcome.locked_until - utcnow()).total_seconds()
@@ -87,8 +146,9 @@ async def login(interaction_id: str, request: Request, op: Provider, pages: Page
         return page
     response = authorization_response(request, pages, outcome.result)
     if outcome.session_cookie:
-        pages.set_cookie(response, SESSION_COOKIE, outcome.session_cookie,
-                         max_age=op.platform.settings.session_ttl)
+        pages.set_cookie(
+            response, SESSION_COOKIE, outcome.session_cookie, max_age=op.platform.settings.session_ttl
+        )
     return response
 
 
@@ -98,9 +158,14 @@ async def consent(interaction_id: str, request: Request, op: Provider, pages: Pa
     if form is None:
         return pages.error(request, "error.csrf", status_code=403)
     try:
-        outcome = await run_in_threadpool(op.submit_consent, interaction_id, request.cookies.get(BROWSER_COOKIE),
-                                    request.cookies.get(SESSION_COOKIE), approve=form.get("decision") == "approve",
-                                    ip=client_ip(request))
+        outcome = await run_in_threadpool(
+            op.submit_consent,
+            interaction_id,
+            request.cookies.get(BROWSER_COOKIE),
+            request.cookies.get(SESSION_COOKIE),
+            approve=form.get("decision") == "approve",
+            ip=client_ip(request),
+        )
     except InvalidPageRequest as exc:
         return pages.error(request, exc.message_key)
     return authorization_response(request, pages, outcome)
@@ -112,8 +177,13 @@ async def select(interaction_id: str, request: Request, op: Provider, pages: Pag
     if form is None:
         return pages.error(request, "error.csrf", status_code=403)
     try:
-        outcome = await run_in_threadpool(op.select_account, interaction_id, request.cookies.get(BROWSER_COOKIE),
-                                    request.cookies.get(SESSION_COOKIE), use_current=form.get("choice") == "current")
+        outcome = await run_in_threadpool(
+            op.select_account,
+            interaction_id,
+            request.cookies.get(BROWSER_COOKIE),
+            request.cookies.get(SESSION_COOKIE),
+            use_current=form.get("choice") == "current",
+        )
     except InvalidPageRequest as exc:
         return pages.error(request, exc.message_key)
     return authorization_response(request, pages, outcome)

@@ -122,7 +122,8 @@ def logout_worker(app: FastAPI) -> LogoutDeliveryWorker:
     if worker is None:
         platform = app.state.platform
         worker = app.state.logout_worker = LogoutDeliveryWorker(
-            platform, backoff_base=platform.settings.backchannel_backoff_base)
+            platform, backoff_base=platform.settings.backchannel_backoff_base
+        )
     return worker
 
 

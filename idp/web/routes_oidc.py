@@ -19,7 +19,9 @@ router = APIRouter()
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
-def oauth_json(body: dict[str, Any], status_code: int = 200, headers: dict[str, str] | None = None) -> JSONResponse:
+def oauth_json(
+    body: dict[str, Any], status_code: int = 200, headers: dict[str, str] | None = None
+) -> JSONResponse:
     return JSONResponse(body, status_code=status_code, headers={**NO_STORE, **(headers or {})})
 
 
@@ -45,29 +47,49 @@ def discovery(op: Provider) -> JSONResponse:
 
 @router.get("/jwks")
 def jwks(op: Provider) -> JSONResponse:
-    return JSONResponse(op.platform.keys.public_jwks(), media_type="application/jwk-set+json",
-                        headers={"Cache-Control": "public, max-age=60"})
+    return JSONResponse(
+        op.platform.keys.public_jwks(),
+        media_type="application/jwk-set+json",
+        headers={"Cache-Control": "public, max-age=60"},
+    )
 
 
-def authorization_response(request: Request, pages: PagesDep, outcome: AuthorizationResponse | ShowInteraction,
-                           ) -> Response:
+def authorization_response(
+    request: Request,
+    pages: PagesDep,
+    outcome: AuthorizationResponse | ShowInteraction,
+) -> Response:
     if isinstance(outcome, ShowInteraction):
-        return pages.finish(request, RedirectResponse(f"/interaction/{outcome.interaction_id}", status_code=303))
+        return pages.finish(
+            request, RedirectResponse(f"/interaction/{outcome.interaction_id}", status_code=303)
+        )
     if outcome.response_mode == "form_post":
-        return pages.render(request, "form_post.html", action=outcome.redirect_uri, params=outcome.params,
-                            form_targets=[outcome.redirect_uri])
+        return pages.render(
+            request,
+            "form_post.html",
+            action=outcome.redirect_uri,
+            params=outcome.params,
+            form_targets=[outcome.redirect_uri],
+        )
     sep = "&" if "?" in outcome.redirect_uri else "?"
-    return pages.finish(request, RedirectResponse(outcome.redirect_uri + sep + urlencode(outcome.params),
-                                                  status_code=303))
+    return pages.finish(
+        request, RedirectResponse(outcome.redirect_uri + sep + urlencode(outcome.params), status_code=303)
+    )
 
 
 async def _authorize(request: Request, op: Provider, pages: PagesDep, params: dict[str, str]) -> Response:
     if any(v == "\x00dup" for v in params.values()):
-        return pages.error(request, "error.bad_redirect_uri" if params.get("redirect_uri") == "\x00dup"
-                           else "error.unknown_client")
+        return pages.error(
+            request,
+            "error.bad_redirect_uri" if params.get("redirect_uri") == "\x00dup" else "error.unknown_client",
+        )
     try:
-        outcome = await run_in_threadpool(op.begin, params, session_cookie=request.cookies.get(SESSION_COOKIE),
-                                          browser_id=pages.browser_id(request))
+        outcome = await run_in_threadpool(
+            op.begin,
+            params,
+            session_cookie=request.cookies.get(SESSION_COOKIE),
+            browser_id=pages.browser_id(request),
+        )
     except InvalidPageRequest as exc:
         return pages.error(request, exc.message_key)
     return authorization_response(request, pages, outcome)
@@ -112,8 +134,9 @@ def _userinfo_response(op: OpenIDProvider, token: str) -> Response:
         client, claims = op.userinfo.claims(s, token)
     if client.userinfo_signed_response_alg:
         # OIDC Core 5.3.2: a signed response is a JWT with iss and aud.
-        signed = op.signer.sign({**claims, "iss": op.issuer, "aud": client.client_id},
-                                alg=client.userinfo_signed_response_alg)
+        signed = op.signer.sign(
+            {**claims, "iss": op.issuer, "aud": client.client_id}, alg=client.userinfo_signed_response_alg
+        )
         return Response(signed, media_type="application/jwt", headers=NO_STORE)
     return oauth_json(claims)
 
@@ -149,7 +172,9 @@ def _introspect(op: OpenIDProvider, authorization: str | None, form: dict[str, s
 @router.post("/revoke")
 async def revoke(request: Request, op: Provider) -> Response:
     form = single_values(await form_dict(request))
-    return await run_in_threadpool(_revoke, op, request.headers.get("authorization"), form, client_ip(request))
+    return await run_in_threadpool(
+        _revoke, op, request.headers.get("authorization"), form, client_ip(request)
+    )
 
 
 def _revoke(op: OpenIDProvider, authorization: str | None, form: dict[str, str], ip: str | None) -> Response:

@@ -118,9 +118,13 @@ def loopback_socket() -> tuple[socket.socket, str]:
 
 
 @contextlib.contextmanager
-def serve_asgi(app: Any, sock: socket.socket, base_url: str, *, health_path: str = "/healthz") -> Iterator[None]:
+def serve_asgi(
+    app: Any, sock: socket.socket, base_url: str, *, health_path: str = "/healthz"
+) -> Iterator[None]:
     """Serve an ASGI app on the bound socket until the block ends; fail if it does not start or stop."""
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=2)
+    config = uvicorn.Config(
+        app, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=2
+    )
     server = uvicorn.Server(config)
     thread = _ServerThread(server, sock)
     thread.start()

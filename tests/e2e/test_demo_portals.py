@@ -1,4 +1,4 @@
-"""The demo as a citizen sees it: two Authlib portals, one login, one logout (issue: SSO and single logout)."""
+"""The demo as a citizen sees it: two Authlib portals, one login and one logout for both."""
 
 from __future__ import annotations
 
@@ -25,14 +25,25 @@ def demo_portals(idp: LiveIdP) -> Iterator[list[str]]:
         for client_id, name, cookie, colour in PORTALS:
             sock, base = loopback_socket()
             secret = ensure_portal(idp.platform, client_id, name, base)
-            portal = create_portal(PortalConfig(name=name, base_url=base, issuer=idp.issuer, client_id=client_id,
-                                                client_secret=secret, cookie=cookie, colour=colour))
+            portal = create_portal(
+                PortalConfig(
+                    name=name,
+                    base_url=base,
+                    issuer=idp.issuer,
+                    client_id=client_id,
+                    client_secret=secret,
+                    cookie=cookie,
+                    colour=colour,
+                )
+            )
             stack.enter_context(serve_asgi(portal, sock, base, health_path="/"))
             urls.append(base)
         yield urls
 
 
-def test_log_in_once_at_two_portals_and_log_out_of_both(live_idp: LiveIdP, request: pytest.FixtureRequest) -> None:
+def test_log_in_once_at_two_portals_and_log_out_of_both(
+    live_idp: LiveIdP, request: pytest.FixtureRequest
+) -> None:
     ensure_citizens(live_idp.platform)
     citizen = CITIZENS[0]
     with demo_portals(live_idp) as (ministry, province), chromium_page(request.node.name) as page:

@@ -11,8 +11,12 @@ STRONG = "x" * 40
 
 def prod(**kw: object) -> Settings:
     base: dict[str, object] = {
-        "production": True, "issuer": "https://id.nixa.gov.vn", "key_encryption_secrets": [STRONG + "a"],
-        "blind_index_secret": STRONG + "b", "pairwise_secret": STRONG + "c", "csrf_secret": STRONG + "d",
+        "production": True,
+        "issuer": "https://id.nixa.gov.vn",
+        "key_encryption_secrets": [STRONG + "a"],
+        "blind_index_secret": STRONG + "b",
+        "pairwise_secret": STRONG + "c",
+        "csrf_secret": STRONG + "d",
     }
     base.update(kw)
     return Settings(**base)  # type: ignore[arg-type]
@@ -28,12 +32,15 @@ def test_production_with_real_secrets_starts(tmp_path):
     prod(data_dir=tmp_path).check_production()
 
 
-@pytest.mark.parametrize(("override", "reason"), [
-    ({"issuer": "http://id.nixa.gov.vn"}, "https"),
-    ({"key_encryption_secrets": []}, "NIXA_KEY_ENCRYPTION_SECRETS"),
-    ({"csrf_secret": None}, "NIXA_CSRF_SECRET is not set"),
-    ({"pairwise_secret": "changeme"}, "placeholder"),
-])
+@pytest.mark.parametrize(
+    ("override", "reason"),
+    [
+        ({"issuer": "http://id.nixa.gov.vn"}, "https"),
+        ({"key_encryption_secrets": []}, "NIXA_KEY_ENCRYPTION_SECRETS"),
+        ({"csrf_secret": None}, "NIXA_CSRF_SECRET is not set"),
+        ({"pairwise_secret": "changeme"}, "placeholder"),
+    ],
+)
 def test_production_refuses_unsafe_settings(tmp_path, override, reason):
     with pytest.raises(ConfigurationError, match=reason):
         prod(data_dir=tmp_path, **override).check_production()

@@ -30,8 +30,11 @@ def test_signing_keys_are_stored_sealed(app, platform):
         rows = s.query(SigningKey).all()
         assert {r.state for r in rows} == {"current", "next"} and {r.alg for r in rows} == {"ES256", "RS256"}
         for r in rows:
-            private = json.loads(Sealer(platform.settings.secrets.kek, purpose=b"signing-keys").open(
-                r.private_enc, r.kid.encode()))
+            private = json.loads(
+                Sealer(platform.settings.secrets.kek, purpose=b"signing-keys").open(
+                    r.private_enc, r.kid.encode()
+                )
+            )
             assert private["d"].encode() not in r.private_enc
             assert "d" not in r.public_jwk
 
@@ -44,8 +47,14 @@ def test_next_key_is_published_before_it_signs(app, platform):
 
 
 def test_database_dump_of_identities_has_no_personal_data(op, platform):
-    make_citizen(op, personal_id="079195000777", full_name="Trần Thị Bình", email="binh@example.vn", sex="F",
-                 birth_date=date(1995, 8, 2))
+    make_citizen(
+        op,
+        personal_id="079195000777",
+        full_name="Trần Thị Bình",
+        email="binh@example.vn",
+        sex="F",
+        birth_date=date(1995, 8, 2),
+    )
     with platform.db.session() as s:
         dump = " ".join(str(row) for row in s.execute(text("SELECT * FROM identities")).all())
     for secret in ("079195000777", "Trần Thị Bình", "binh@example.vn", "1995-08-02"):

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from idp.config import Settings
 from nixa.cli import app
+from tests.support.db import audit_triggers_dropped
 
 REGISTRY = Path(__file__).resolve().parents[3] / "shared" / "data" / "population_registry.csv"
 
@@ -33,15 +34,20 @@ def nixa(settings: Settings, monkeypatch: pytest.MonkeyPatch):
 
 
 def test_client_add_prints_id_and_secret_once_and_stores_only_hash(nixa, platform):
-    out = json.loads(nixa("client", "add", "--name", "Cổng Bộ Y tế", "--redirect-uri",
-                          "https://yte.example.vn/cb", "--json").stdout)
+    out = json.loads(
+        nixa(
+            "client", "add", "--name", "Cổng Bộ Y tế", "--redirect-uri", "https://yte.example.vn/cb", "--json"
+        ).stdout
+    )
     assert set(out) == {"client_id", "client_secret"} and len(out["client_secret"]) >= 40
     listed = json.loads(nixa("client", "list", "--json").stdout)
     assert [c["client_id"] for c in listed] == [out["client_id"]]
     with platform.db.session() as s:
         dump = " ".join(str(r) for r in s.execute(text("SELECT * FROM clients")).all())
     assert out["client_secret"] not in dump
-    assert json.loads(nixa("client", "remove", out["client_id"], "--json").stdout) == {"removed": out["client_id"]}
+    assert json.loads(nixa("client", "remove", out["client_id"], "--json").stdout) == {
+        "removed": out["client_id"]
+    }
     assert nixa("client", "remove", out["client_id"], ok=False).exit_code == 1
 
 
@@ -59,16 +65,31 @@ def test_client_add_refuses_http_redirect_to_a_public_host(nixa):
 
 
 def test_user_add_validates_the_personal_id(nixa):
-    assert nixa("user", "add", "--personal-id", "12345", "--password", "long-enough-pw", ok=False).exit_code == 1
-    result = nixa("user", "add", "--personal-id", "001090000123", "--password", "long-enough-pw", "--loa", "2",
-                  "--birth-date", "1990-01-02", "--json")
+    assert (
+        nixa("user", "add", "--personal-id", "12345", "--password", "long-enough-pw", ok=False).exit_code == 1
+    )
+    result = nixa(
+        "user",
+        "add",
+        "--personal-id",
+        "001090000123",
+        "--password",
+        "long-enough-pw",
+        "--loa",
+        "2",
+        "--birth-date",
+        "1990-01-02",
+        "--json",
+    )
     assert json.loads(result.stdout)["loa"] == 2
     again = nixa("user", "add", "--personal-id", "001090000123", "--password", "long-enough-pw", ok=False)
     assert "already exists" in again.output
 
 
 def test_keys_rotate_promotes_next_and_keeps_retired_published(nixa, platform):
-    before = {k["state"]: k["kid"] for k in json.loads(nixa("keys", "list", "--json").stdout) if k["alg"] == "ES256"}
+    before = {
+        k["state"]: k["kid"] for k in json.loads(nixa("keys", "list", "--json").stdout) if k["alg"] == "ES256"
+    }
     nixa("keys", "rotate", "--alg", "ES256")
     after = json.loads(nixa("keys", "list", "--json").stdout)
     states = {k["kid"]: k["state"] for k in after}
@@ -91,9 +112,12 @@ def test_registry_import_loads_every_row_encrypted(nixa, platform):
 
 def test_registry_import_rejects_bad_rows_by_line_without_echoing_data(nixa, tmp_path):
     bad = tmp_path / "r.csv"
-    bad.write_text("personal_id,full_name,date_of_birth,sex,birth_province_code,birth_province,nationality,status\n"
-                   "001090000001,Nguyễn Văn An,1991-01-01,M,001,Hà Nội,VN,active\n"
-                   "999090000001,Lê Văn B,1990-01-01,M,999,X,VN,active\n", encoding="utf-8")
+    bad.write_text(
+        "personal_id,full_name,date_of_birth,sex,birth_province_code,birth_province,nationality,status\n"
+        "001090000001,Nguyễn Văn An,1991-01-01,M,001,Hà Nội,VN,active\n"
+        "999090000001,Lê Văn B,1990-01-01,M,999,X,VN,active\n",
+        encoding="utf-8",
+    )
     result = json.loads(nixa("registry", "import", str(bad), "--json").stdout)
     assert result["imported"] == 0 and len(result["rejected"]) == 2
     assert "birth_year_mismatch" in result["rejected"][0] and "unknown_province" in result["rejected"][1]
@@ -107,11 +131,7 @@ def test_audit_verify_reports_intact_then_broken(nixa, platform):
     nixa("client", "add", "--name", "A", "--redirect-uri", "https://a.example.vn/cb")
     ok = json.loads(nixa("audit", "verify", "--json").stdout)
     assert ok["ok"] and ok["records"] >= 1
-    with platform.db.session() as s:
-        if platform.db.is_postgres:
-            s.execute(text("DROP TRIGGER audit_records_append_only ON audit_records"))
-        else:
-            s.execute(text("DROP TRIGGER audit_records_no_update"))
+    with audit_triggers_dropped(platform.db), platform.db.session() as s:
         s.execute(text("UPDATE audit_records SET actor = 'someone-else' WHERE seq = 1"))
     broken = nixa("audit", "verify", "--json", ok=False)
     assert broken.exit_code == 1 and json.loads(broken.stdout)["ok"] is False

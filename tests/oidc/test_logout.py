@@ -478,7 +478,9 @@ def wait_until(platform: Platform, done: Any, timeout: float = 5.0) -> LogoutDel
 # -- Front-Channel Logout 1.0 --------------------------------------------------------------------------------
 def test_frontchannel_2_logged_out_page_frames_each_portal(browser, api, citizen, platform):
     first = portal_with(platform, "a.example.vn", frontchannel_logout_uri="https://a.example.vn/fc?app=1")
-    second = portal_with(platform, "b.example.vn:8443", frontchannel_logout_uri="https://b.example.vn:8443/fc")
+    second = portal_with(
+        platform, "b.example.vn:8443", frontchannel_logout_uri="https://b.example.vn:8443/fc"
+    )
     body = log_in(browser, api, first, citizen)
     log_in(browser, api, second, None)
     resp = log_out(browser, id_token_hint=body["id_token"])

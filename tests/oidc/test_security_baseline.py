@@ -116,8 +116,12 @@ def test_asvs_2_4_4_rehash_keeps_a_legacy_password_shorter_than_todays_minimum(s
     """A password accepted under an older policy still logs in when its hash is upgraded."""
     legacy = make_citizen(op)
     short = "1234567"  # below today's 8-character minimum, hashed directly as an older policy allowed
-    update_rows(op.platform.db, PasswordCredential, PasswordCredential.identity_id == legacy.id,
-                password_hash=op.platform.passwords.rehash(short))
+    update_rows(
+        op.platform.db,
+        PasswordCredential,
+        PasswordCredential.identity_id == legacy.id,
+        password_hash=op.platform.passwords.rehash(short),
+    )
     stronger = settings.model_copy(update={"argon2_time_cost": 2})
     platform = Platform(stronger)
     try:

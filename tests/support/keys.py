@@ -28,5 +28,3 @@ def pooled_generate(alg: str, kid: str, *args: Any, **kwargs: Any) -> Any:
         _pool.append(_real_generate(alg, kid, *args, **kwargs))
     base = _pool[next(_turn) % len(_pool)]
     return RSAKey(base.raw_value, base.raw_value, {"kid": kid, "use": "sig", "alg": alg})
-
-
