@@ -63,15 +63,7 @@ class TokenEndpoint:
         if not consumed:
             # RFC 6749 Section 4.1.2: if a code is used more than once, the server MUST deny the request and
             # SHOULD revoke all tokens previously issued based on that code.
-            revoke_grant(s, row.grant_id, "code_reused")
-            audit.record(
-                s,
-                audit.AuditEvent.CODE_REUSED,
-                client_id=client.client_id,
-                ip=ip,
-                data={"grant_id": row.grant_id},
-            )
-            s.commit()
+            _revoke_on_reuse(s, row.grant_id, audit.AuditEvent.CODE_REUSED, client, ip)
             raise InvalidGrant("the authorization code was already used")
         # RFC 6749 Section 4.1.3: the code MUST have been issued to this authenticated client.
         if row.client_id != client.client_id:
@@ -116,15 +108,7 @@ class TokenEndpoint:
             if row.rotated_at is not None:
                 # RFC 9700 Section 4.14.2: a rotated refresh token presented again means one of the two
                 # holders is an attacker; revoke the whole grant.
-                revoke_grant(s, row.grant_id, "refresh_reused")
-                audit.record(
-                    s,
-                    audit.AuditEvent.REFRESH_REUSED,
-                    client_id=client.client_id,
-                    ip=ip,
-                    data={"grant_id": row.grant_id},
-                )
-                s.commit()
+                _revoke_on_reuse(s, row.grant_id, audit.AuditEvent.REFRESH_REUSED, client, ip)
             raise InvalidGrant("the refresh token was already used or revoked")
         if row.expires_at <= utcnow():
             raise InvalidGrant("the refresh token has expired")
@@ -225,3 +209,12 @@ class TokenEndpoint:
             data={"grant_id": grant.id, "scope": scope, "refresh": "refresh_token" in out},
         )
         return out
+
+
+def _revoke_on_reuse(
+    s: Session, grant_id: str, event: audit.AuditEvent, client: Client, ip: str | None
+) -> None:
+    """A replayed code or refresh token: revoke the grant and commit now, before the error is raised."""
+    revoke_grant(s, grant_id, event.value)
+    audit.record(s, event, client_id=client.client_id, ip=ip, data={"grant_id": grant_id})
+    s.commit()

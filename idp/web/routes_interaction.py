@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from idp.db import utcnow
 from idp.errors import InvalidPageRequest
+from idp.provider import InteractionView
 from idp.web.deps import PagesDep, Provider, client_ip, form_dict
 from idp.web.i18n import translate
 from idp.web.pages import BROWSER_COOKIE, SESSION_COOKIE, Pages
@@ -21,27 +22,26 @@ router = APIRouter()
 def _login_page(
     request: Request,
     pages: Pages,
-    view_client: str,
-    interaction_id: str,
+    view: InteractionView,
     locale: str,
-    redirect_uri: str,
     *,
     username: str = "",
     error: str | None = None,
     status_code: int = 200,
 ) -> Response:
+    interaction_id = view.interaction.id
     return pages.render(
         request,
         "login.html",
         locale=locale,
         status_code=status_code,
-        client_name=view_client,
+        client_name=view.client.name,
         interaction_id=interaction_id,
         username=username,
         error=error,
         csrf_token=pages.csrf_token(request, f"interaction:{interaction_id}"),
         page_path=f"/interaction/{interaction_id}",
-        form_targets=[redirect_uri],
+        form_targets=[view.request.redirect_uri],
     )
 
 
@@ -71,10 +71,8 @@ def show(interaction_id: str, request: Request, op: Provider, pages: PagesDep) -
     return _login_page(
         request,
         pages,
-        view.client.name,
-        interaction_id,
+        view,
         locale,
-        view.request.redirect_uri,
         username=view.request.login_hint or "",
     )
 
@@ -104,10 +102,8 @@ async def login(interaction_id: str, request: Request, op: Provider, pages: Page
             return _login_page(
                 request,
                 pages,
-                view.client.name,
-                interaction_id,
+                view,
                 locale,
-                view.request.redirect_uri,
                 username=username,
                 error=translate("login.missing", locale),
                 status_code=400,
@@ -131,10 +127,8 @@ async def login(interaction_id: str, request: Request, op: Provider, pages: Page
         page = _login_page(
             request,
             pages,
-            view.client.name,
-            interaction_id,
+            view,
             locale,
-            view.request.redirect_uri,
             username=username,
             error=message,
             status_code=status,
