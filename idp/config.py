@@ -70,6 +70,37 @@ class Settings(BaseSettings):
     backchannel_max_attempts: int = 5
     backchannel_backoff_base: float = 2.0  # seconds before the first retry; doubles after each failure
 
+    # Population registry (issue 3): "local" uses the imported table; "http" the registry service.
+    registry_mode: str = "local"
+    registry_url: str | None = None
+    registry_client_cert: Path | None = None
+    registry_client_key: Path | None = None
+    registry_ca: Path | None = None
+    registry_timeout: float = 3.0
+    registry_retries: int = 2
+    registry_breaker_failures: int = 5
+    registry_breaker_reset: float = 30.0
+
+    # Outbound messages: SMTP for email confirmation; SMS through a gateway (development: a file).
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_from: str = "NIXA <no-reply@nixa.gov.vn>"
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    sms_gateway: str = "file"  # "file" writes messages to data_dir/sms-outbox.jsonl (development)
+    confirmation_ttl: int = 24 * 3600
+    otp_ttl: int = 10 * 60
+
+    # Second factors.
+    totp_issuer: str = "NIXA"
+    webauthn_rp_id: str | None = None  # defaults to the issuer's host
+    webauthn_rp_name: str = "NIXA"
+
+    # Identity proofing uploads.
+    upload_max_bytes: int = 5 * 1024 * 1024
+    upload_max_pixels: int = 40_000_000
+
     default_signing_alg: str = "ES256"
     rsa_key_bits: int = Field(default=3072, ge=2048)  # NIST SP 800-57: 3072 bits for use beyond 2030
     default_locale: str = "vi"

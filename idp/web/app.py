@@ -15,7 +15,17 @@ from idp.config import Settings
 from idp.errors import OAuthError
 from idp.platform import Platform
 from idp.provider import OpenIDProvider
-from idp.web import routes_account, routes_interaction, routes_logout, routes_oidc, routes_registration
+from idp.web import (
+    routes_account,
+    routes_factors,
+    routes_interaction,
+    routes_logout,
+    routes_oidc,
+    routes_proofing,
+    routes_registration,
+    routes_selfservice,
+    routes_signup,
+)
 from idp.web.pages import Pages
 
 log = logging.getLogger("nixa.web")
@@ -87,6 +97,10 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     app.include_router(routes_account.router)
     app.include_router(routes_logout.router)
     app.include_router(routes_registration.router)
+    app.include_router(routes_signup.router)
+    app.include_router(routes_selfservice.router)
+    app.include_router(routes_factors.router)
+    app.include_router(routes_proofing.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
     @app.get("/healthz", include_in_schema=False)
