@@ -21,13 +21,21 @@ def upgrade(url: str, revision: str = "heads") -> None:
     command.upgrade(alembic_config(url), revision)
 
 
-def current(url: str) -> str | None:
+def current(url: str) -> list[str]:
+    """The revisions the database is at (one per branch head)."""
     from alembic.runtime.migration import MigrationContext
 
     from idp.db import make_engine
 
     engine = make_engine(url)
     with engine.connect() as conn:
-        rev = MigrationContext.configure(conn).get_current_revision()
+        revs = MigrationContext.configure(conn).get_current_heads()
     engine.dispose()
-    return rev
+    return sorted(revs)
+
+
+def heads() -> list[str]:
+    """The newest revisions the code knows."""
+    from alembic.script import ScriptDirectory
+
+    return sorted(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())

@@ -90,8 +90,8 @@ def db_upgrade(as_json: JsonOpt = False) -> None:
 
     settings = load_settings()
     upgrade(settings.resolved_database_url)
-    rev = current(settings.resolved_database_url)
-    out({"revision": rev}, as_json, f"database at revision {rev}")
+    revs = current(settings.resolved_database_url)
+    out({"revisions": revs}, as_json, f"database at revision {', '.join(revs)}")
 
 
 @client_app.command("add")
@@ -271,6 +271,25 @@ def registry_import(file: Path, as_json: JsonOpt = False) -> None:
         f"imported {report.imported}, updated {report.updated}, rejected {len(report.rejected)}"
         + "".join(f"\n  {r}" for r in report.rejected[:20]),
     )
+
+
+@registry_app.command("recheck")
+def registry_recheck(limit: Annotated[int, typer.Option()] = 100, as_json: JsonOpt = False) -> None:
+    """Ask the registry again about identities whose match was unavailable at registration."""
+    from idp.identities import IdentityStore
+    from idp.population.factory import registry_from_settings
+    from idp.population.recheck import recheck_pending
+
+    p = platform()
+    try:
+        registry = registry_from_settings(p.settings, db=p.db, sealer=p.sealer, index=p.blind_index)
+    except ConfigurationError as exc:
+        fail(str(exc))
+    store = IdentityStore(p.sealer, p.blind_index, p.passwords)
+    report = recheck_pending(p.db, registry, store, limit=limit)
+    counts = [len(report.matched), len(report.not_matched), len(report.still_unavailable)]
+    data = dict(zip(["matched", "not_matched", "still_unavailable"], counts, strict=True))
+    out(data, as_json, "matched {}, not matched {}, still unavailable {}".format(*counts))
 
 
 @audit_app.command("verify")

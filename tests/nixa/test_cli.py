@@ -10,6 +10,7 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from idp.config import Settings
+from idp.migrate import heads
 from nixa.cli import app
 from tests.support.db import audit_triggers_dropped
 
@@ -138,4 +139,4 @@ def test_audit_verify_reports_intact_then_broken(nixa, platform):
 
 
 def test_db_upgrade_reports_the_revision(nixa):
-    assert json.loads(nixa("db", "upgrade", "--json").stdout)["revision"] == "0001"
+    assert json.loads(nixa("db", "upgrade", "--json").stdout)["revisions"] == heads()
