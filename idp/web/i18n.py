@@ -169,6 +169,307 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Địa chỉ quay lại sau đăng xuất không khớp với địa chỉ đã đăng ký của ứng dụng.",
         "en": "The address to return to after logout does not match one registered for this application.",
     },
+    "proofing.title": {"vi": "Xác minh danh tính mức 3", "en": "Identity verification to level 3"},
+    "proofing.intro": {
+        "vi": "Tải lên ảnh chân dung và ảnh hai mặt căn cước công dân. Cán bộ sẽ kiểm tra và phản hồi.",
+        "en": "Upload a portrait and photos of both sides of your citizen ID card. Officers will review them.",
+    },
+    "proofing.portrait": {"vi": "Ảnh chân dung", "en": "Portrait"},
+    "proofing.id_front": {"vi": "Mặt trước căn cước công dân", "en": "Front of the ID card"},
+    "proofing.id_back": {"vi": "Mặt sau căn cước công dân", "en": "Back of the ID card"},
+    "proofing.formats": {
+        "vi": "Ảnh JPEG hoặc PNG, tối đa {mb} MB mỗi ảnh.",
+        "en": "JPEG or PNG images, at most {mb} MB each.",
+    },
+    "proofing.submit": {"vi": "Gửi yêu cầu xác minh", "en": "Submit for verification"},
+    "proofing.status.none": {
+        "vi": "Bạn chưa gửi yêu cầu xác minh.",
+        "en": "You have not asked to be verified.",
+    },
+    "proofing.status.pending": {
+        "vi": "Yêu cầu của bạn đang chờ cán bộ kiểm tra.",
+        "en": "Your request is waiting for review by officers.",
+    },
+    "proofing.status.approved": {
+        "vi": "Danh tính của bạn đã được xác minh ở mức 3.",
+        "en": "Your identity has been verified to level 3.",
+    },
+    "proofing.status.rejected": {
+        "vi": "Yêu cầu xác minh bị từ chối. Lý do: {reason}",
+        "en": "Your verification request was refused. Reason: {reason}",
+    },
+    "proofing.submitted": {"vi": "Đã nhận ảnh của bạn.", "en": "Your photos have been received."},
+    "proofing.error.missing": {
+        "vi": "Vui lòng chọn đủ ba ảnh.",
+        "en": "Please choose all three photos.",
+    },
+    "proofing.error.too_large": {
+        "vi": "Ảnh quá lớn (tối đa {mb} MB).",
+        "en": "The photo is too large (at most {mb} MB).",
+    },
+    "proofing.error.too_many_pixels": {
+        "vi": "Ảnh có độ phân giải quá lớn. Vui lòng chụp lại với độ phân giải thấp hơn.",
+        "en": "The photo has too many pixels. Please take it again at a lower resolution.",
+    },
+    "proofing.error.not_image": {
+        "vi": "Tệp không phải ảnh JPEG hoặc PNG hợp lệ.",
+        "en": "The file is not a valid JPEG or PNG image.",
+    },
+    "proofing.error.not_eligible": {
+        "vi": "Cần đối chiếu dữ liệu dân cư (mức 2) trước khi xác minh mức 3.",
+        "en": "Your data must first be matched with the population registry (level 2).",
+    },
+    "proofing.error.already_verified": {
+        "vi": "Danh tính của bạn đã được xác minh ở mức 3.",
+        "en": "Your identity is already verified to level 3.",
+    },
+    "proofing.error.already_open": {
+        "vi": "Bạn đã có một yêu cầu đang chờ xử lý.",
+        "en": "You already have a request waiting for review.",
+    },
+    "factor.title": {"vi": "Xác thực bước hai", "en": "Second step of authentication"},
+    "factor.intro": {
+        "vi": "{client} yêu cầu mức bảo đảm cao (mức 3). Vui lòng xác nhận bằng yếu tố thứ hai.",
+        "en": "{client} requires a high level of assurance (level 3). Please confirm with a second factor.",
+    },
+    "factor.totp_label": {
+        "vi": "Mã 6 chữ số từ ứng dụng xác thực",
+        "en": "6-digit code from your authenticator app",
+    },
+    "factor.totp_submit": {"vi": "Xác nhận mã", "en": "Confirm code"},
+    "factor.passkey_button": {"vi": "Dùng khoá truy cập (passkey)", "en": "Use a passkey"},
+    "factor.recovery_label": {"vi": "Hoặc một mã khôi phục", "en": "Or a recovery code"},
+    "factor.recovery_submit": {"vi": "Dùng mã khôi phục", "en": "Use recovery code"},
+    "factor.failed": {"vi": "Mã hoặc khoá không hợp lệ.", "en": "The code or key is not valid."},
+    "factor.locked": {
+        "vi": "Tạm khoá do nhập sai nhiều lần. Vui lòng thử lại sau.",
+        "en": "Temporarily locked after too many failed attempts. Please try again later.",
+    },
+    "security.title": {"vi": "Bảo mật tài khoản", "en": "Account security"},
+    "security.login_first": {
+        "vi": "Vui lòng đăng nhập để quản lý bảo mật tài khoản.",
+        "en": "Please log in to manage your account security.",
+    },
+    "security.factors": {"vi": "Yếu tố xác thực thứ hai", "en": "Second factors"},
+    "security.none": {"vi": "Chưa có yếu tố thứ hai.", "en": "No second factor yet."},
+    "security.kind.totp": {"vi": "Ứng dụng xác thực (TOTP)", "en": "Authenticator app (TOTP)"},
+    "security.kind.passkey": {"vi": "Khoá truy cập (passkey)", "en": "Passkey"},
+    "security.remove": {"vi": "Gỡ bỏ", "en": "Remove"},
+    "security.totp_start": {"vi": "Thiết lập ứng dụng xác thực", "en": "Set up an authenticator app"},
+    "security.totp_scan": {
+        "vi": "Quét mã QR bằng ứng dụng xác thực, hoặc nhập khoá bí mật sau:",
+        "en": "Scan the QR code with your authenticator app, or enter this secret key:",
+    },
+    "security.totp_confirm": {"vi": "Nhập mã đầu tiên để xác nhận", "en": "Enter the first code to confirm"},
+    "security.totp_bad_code": {
+        "vi": "Mã không đúng, vui lòng thử lại.",
+        "en": "Wrong code, please try again.",
+    },
+    "security.passkey_add": {"vi": "Thêm khoá truy cập", "en": "Add a passkey"},
+    "security.passkey_failed": {
+        "vi": "Không thể đăng ký khoá truy cập.",
+        "en": "The passkey could not be registered.",
+    },
+    "security.recovery": {"vi": "Mã khôi phục", "en": "Recovery codes"},
+    "security.recovery_left": {"vi": "Còn {count} mã chưa dùng.", "en": "{count} unused codes left."},
+    "security.recovery_generate": {"vi": "Tạo bộ mã khôi phục mới", "en": "Generate new recovery codes"},
+    "security.recovery_once": {
+        "vi": "Hãy lưu các mã này ở nơi an toàn. Chúng chỉ được hiển thị một lần; mỗi mã dùng được một lần.",
+        "en": "Keep these codes somewhere safe. They are shown only once; each works once.",
+    },
+    "security.password": {"vi": "Đổi mật khẩu", "en": "Change password"},
+    "security.password_current": {"vi": "Mật khẩu hiện tại", "en": "Current password"},
+    "security.password_new": {"vi": "Mật khẩu mới", "en": "New password"},
+    "security.password_submit": {"vi": "Đổi mật khẩu", "en": "Change password"},
+    "security.password_wrong": {
+        "vi": "Mật khẩu hiện tại không đúng.",
+        "en": "The current password is wrong.",
+    },
+    "security.password_policy": {
+        "vi": "Mật khẩu mới phải có từ 8 ký tự trở lên.",
+        "en": "The new password must have at least 8 characters.",
+    },
+    "security.saved": {
+        "vi": "Đã lưu. Các phiên đăng nhập khác của bạn đã được kết thúc.",
+        "en": "Saved. Your other sessions have been ended.",
+    },
+    "security.back": {"vi": "Quay lại trang bảo mật", "en": "Back to account security"},
+    # -- signup, confirmation, recovery and self-service (issue 3) ------------------------------------
+    "signup.title": {"vi": "Đăng ký tài khoản", "en": "Create an account"},
+    "signup.submit": {"vi": "Đăng ký", "en": "Create account"},
+    "signup.fix_errors": {
+        "vi": "Vui lòng sửa các mục được đánh dấu bên dưới.",
+        "en": "Please correct the fields marked below.",
+    },
+    "signup.duplicate": {
+        "vi": "Số định danh hoặc email này đã có tài khoản NIXA.",
+        "en": "This personal ID number or email already has a NIXA account.",
+    },
+    "signup.recover_link": {"vi": "Khôi phục tài khoản đó", "en": "Recover that account"},
+    "signup.deceased": {
+        "vi": "Không thể đăng ký: theo Cơ sở dữ liệu quốc gia về dân cư, người mang số định danh này đã mất. "
+        "Nếu thông tin này sai, vui lòng liên hệ cơ quan công an nơi cư trú.",
+        "en": "Registration is not possible: the national population registry records the holder of this "
+        "personal ID number as deceased. If this is wrong, please contact your local police office.",
+    },
+    "signup.sex_m": {"vi": "Nam", "en": "Male"},
+    "signup.sex_f": {"vi": "Nữ", "en": "Female"},
+    "signup.contact_help": {
+        "vi": "Nhập email, số điện thoại hoặc cả hai để xác nhận và khôi phục tài khoản.",
+        "en": "Enter an email address, a phone number or both, to confirm and recover your account.",
+    },
+    "signup.password_help": {"vi": "Từ 8 đến 128 ký tự.", "en": "From 8 to 128 characters."},
+    "signup.password_confirm": {"vi": "Nhập lại mật khẩu", "en": "Repeat the password"},
+    "signup.error.full_name": {
+        "vi": "Vui lòng nhập họ và tên như trên căn cước (2 đến 200 ký tự).",
+        "en": "Please enter your full name as on your ID card (2 to 200 characters).",
+    },
+    "signup.error.sex": {"vi": "Vui lòng chọn giới tính.", "en": "Please choose your sex."},
+    "signup.error.birth_date": {
+        "vi": "Ngày sinh không hợp lệ (định dạng năm-tháng-ngày, không ở tương lai).",
+        "en": "The date of birth is not valid (year-month-day, not in the future).",
+    },
+    "signup.error.personal_id.not_12_digits": {
+        "vi": "Số định danh cá nhân phải gồm đúng 12 chữ số.",
+        "en": "The personal ID number must be exactly 12 digits.",
+    },
+    "signup.error.personal_id.unknown_province": {
+        "vi": "Ba chữ số đầu không phải mã tỉnh, thành phố nơi đăng ký khai sinh.",
+        "en": "The first three digits are not a province code of birth registration.",
+    },
+    "signup.error.personal_id.bad_century_digit": {
+        "vi": "Chữ số thứ tư (giới tính và thế kỷ sinh) phải từ 0 đến 5.",
+        "en": "The fourth digit (sex and century of birth) must be 0 to 5.",
+    },
+    "signup.error.personal_id.birth_year_mismatch": {
+        "vi": "Năm sinh trong số định danh (chữ số 4 đến 6) không khớp với ngày sinh đã nhập.",
+        "en": "The birth year in the personal ID number (digits 4 to 6) does not match the date of birth.",
+    },
+    "signup.error.personal_id.sex_mismatch": {
+        "vi": "Giới tính trong số định danh (chữ số thứ tư) không khớp với giới tính đã chọn.",
+        "en": "The sex in the personal ID number (fourth digit) does not match the sex chosen.",
+    },
+    "signup.error.personal_id.in_future": {
+        "vi": "Năm sinh trong số định danh nằm ở tương lai.",
+        "en": "The birth year in the personal ID number is in the future.",
+    },
+    "signup.error.email": {"vi": "Địa chỉ email không hợp lệ.", "en": "The email address is not valid."},
+    "signup.error.phone": {
+        "vi": "Số điện thoại di động không hợp lệ (ví dụ 0912345678 hoặc +84912345678).",
+        "en": "The mobile number is not valid (for example 0912345678 or +84912345678).",
+    },
+    "signup.error.contact_required": {
+        "vi": "Vui lòng nhập ít nhất một email hoặc số điện thoại.",
+        "en": "Please enter at least an email address or a phone number.",
+    },
+    "signup.error.password_short": {
+        "vi": "Mật khẩu phải có ít nhất 8 ký tự.",
+        "en": "The password must have at least 8 characters.",
+    },
+    "signup.error.password_long": {
+        "vi": "Mật khẩu không được dài quá 128 ký tự.",
+        "en": "The password must have at most 128 characters.",
+    },
+    "signup.error.password_confirm": {
+        "vi": "Hai mật khẩu không giống nhau.",
+        "en": "The two passwords are not the same.",
+    },
+    "signup.done_title": {"vi": "Đã tạo tài khoản", "en": "Your account is ready"},
+    "signup.level": {"vi": "Mức độ tin cậy của tài khoản: {level}.", "en": "Level of assurance: {level}."},
+    "signup.not_matched": {
+        "vi": "Thông tin chưa được đối chiếu với Cơ sở dữ liệu quốc gia về dân cư; "
+        "một số dịch vụ cần mức cao hơn.",
+        "en": "Your details are not yet matched with the national population registry; "
+        "some services need a higher level.",
+    },
+    "signup.email_sent": {
+        "vi": "Chúng tôi đã gửi liên kết xác nhận tới email của bạn.",
+        "en": "We have sent a confirmation link to your email address.",
+    },
+    "signup.phone_sent": {
+        "vi": "Chúng tôi đã gửi mã xác nhận 6 chữ số tới số điện thoại của bạn.",
+        "en": "We have sent a 6-digit confirmation code to your phone.",
+    },
+    "signup.code": {"vi": "Mã xác nhận (6 chữ số)", "en": "Confirmation code (6 digits)"},
+    "signup.confirm": {"vi": "Xác nhận", "en": "Confirm"},
+    "signup.email_title": {"vi": "Xác nhận email", "en": "Confirm your email"},
+    "signup.email_confirmed": {"vi": "Email của bạn đã được xác nhận.", "en": "Your email is confirmed."},
+    "signup.link_invalid": {
+        "vi": "Liên kết không hợp lệ, đã được dùng hoặc đã hết hạn.",
+        "en": "This link is not valid, has already been used or has expired.",
+    },
+    "signup.phone_title": {"vi": "Xác nhận số điện thoại", "en": "Confirm your phone"},
+    "signup.phone_confirmed": {
+        "vi": "Số điện thoại của bạn đã được xác nhận.",
+        "en": "Your phone number is confirmed.",
+    },
+    "signup.code_wrong": {
+        "vi": "Mã không đúng, đã hết hạn hoặc đã nhập sai quá nhiều lần.",
+        "en": "The code is wrong, has expired or was entered wrongly too many times.",
+    },
+    "loa.0": {"vi": "Chưa xác định", "en": "Not established"},
+    "loa.1": {
+        "vi": "Mức cơ bản (tự đăng ký, chưa đối chiếu)",
+        "en": "Basic (self-registered, not matched)",
+    },
+    "loa.2": {
+        "vi": "Mức 1 (đã đối chiếu Cơ sở dữ liệu quốc gia về dân cư)",
+        "en": "Level 1 (matched with the national population registry)",
+    },
+    "loa.3": {
+        "vi": "Mức 2 (đã kiểm tra ảnh chân dung hoặc giấy tờ)",
+        "en": "Level 2 (portrait or document checked)",
+    },
+    "profile.title": {"vi": "Thông tin cá nhân", "en": "Your profile"},
+    "profile.verified": {"vi": "(đã xác nhận)", "en": "(confirmed)"},
+    "profile.unverified": {"vi": "(chưa xác nhận)", "en": "(not confirmed)"},
+    "profile.loa": {"vi": "Mức độ tin cậy", "en": "Level of assurance"},
+    "activity.title": {"vi": "Hoạt động của bạn", "en": "Your activity"},
+    "activity.none": {"vi": "Chưa có hoạt động nào.", "en": "No activity yet."},
+    "activity.time": {"vi": "Thời điểm", "en": "Time"},
+    "activity.portal": {"vi": "Cổng dịch vụ", "en": "Portal"},
+    "activity.event": {"vi": "Sự kiện", "en": "Event"},
+    "activity.login:succeeded": {"vi": "Đăng nhập thành công", "en": "Logged in"},
+    "activity.login:failed": {"vi": "Đăng nhập thất bại", "en": "Failed login attempt"},
+    "activity.login:locked_out": {
+        "vi": "Tạm khoá do đăng nhập sai nhiều lần",
+        "en": "Locked after too many failed logins",
+    },
+    "activity.consent:given": {"vi": "Đồng ý chia sẻ thông tin", "en": "Agreed to share information"},
+    "activity.consent:revoked": {"vi": "Thu hồi quyền chia sẻ", "en": "Revoked sharing"},
+    "activity.token:issued": {
+        "vi": "Cổng dịch vụ nhận thông tin của bạn",
+        "en": "The portal received your information",
+    },
+    "activity.session:logout": {"vi": "Đăng xuất", "en": "Logged out"},
+    "activity.signup:completed": {"vi": "Tạo tài khoản", "en": "Account created"},
+    "activity.signup:email_confirmed": {"vi": "Xác nhận email", "en": "Email confirmed"},
+    "activity.signup:phone_confirmed": {"vi": "Xác nhận số điện thoại", "en": "Phone number confirmed"},
+    "activity.account:password_reset_requested": {
+        "vi": "Yêu cầu đặt lại mật khẩu",
+        "en": "Password reset requested",
+    },
+    "activity.account:password_reset": {"vi": "Đặt lại mật khẩu", "en": "Password reset"},
+    "recover.title": {"vi": "Quên mật khẩu", "en": "Forgot your password"},
+    "recover.submit": {"vi": "Gửi hướng dẫn", "en": "Send instructions"},
+    "recover.sent": {
+        "vi": "Nếu thông tin trên khớp với một tài khoản có email hoặc số điện thoại đã xác nhận, chúng tôi "
+        "đã gửi liên kết hoặc mã để đặt lại mật khẩu.",
+        "en": "If this matches an account with a confirmed email or phone, we have sent a link or a code "
+        "to reset the password.",
+    },
+    "recover.have_code": {"vi": "Tôi đã nhận được mã qua SMS", "en": "I received a code by SMS"},
+    "reset.title": {"vi": "Đặt lại mật khẩu", "en": "Reset your password"},
+    "reset.new_password": {"vi": "Mật khẩu mới", "en": "New password"},
+    "reset.submit": {"vi": "Đặt mật khẩu mới", "en": "Set the new password"},
+    "reset.wrong": {
+        "vi": "Liên kết hoặc mã không đúng, đã được dùng hoặc đã hết hạn.",
+        "en": "The link or code is wrong, has been used or has expired.",
+    },
+    "reset.done": {
+        "vi": "Đã đặt mật khẩu mới. Mọi phiên đăng nhập khác của bạn đã kết thúc.",
+        "en": "Your new password is set. All your other sessions have ended.",
+    },
 }
 
 
