@@ -11,6 +11,7 @@ from typing import Any
 
 from idp.errors import InvalidRequest
 from idp.identities import Person
+from idp.oauth import verified_claims
 
 PERSONAL_ID_SCOPE = "nixa.personal_id"
 SCOPE_CLAIMS: dict[str, tuple[str, ...]] = {
@@ -51,9 +52,12 @@ def parse_claims_parameter(raw: str | None) -> dict[str, dict[str, Any]]:
         if section is None:
             continue
         if not isinstance(section, dict) or not all(
-            v is None or isinstance(v, dict) for v in section.values()
+            v is None or isinstance(v, dict) for k, v in section.items() if k != "verified_claims"
         ):
             raise InvalidRequest(f"claims.{member} must map claim names to null or an object")
+        if "verified_claims" in section:
+            # IDA 1.0: may also be an array, and has a structure of its own.
+            verified_claims.validate_request(section["verified_claims"], member)
         out[member] = section
     return out
 
@@ -61,7 +65,8 @@ def parse_claims_parameter(raw: str | None) -> dict[str, dict[str, Any]]:
 def requested_claim_names(scopes: list[str], claims_param: dict[str, dict[str, Any]]) -> list[str]:
     """Every personal-data claim the portal asks for, by scope or by name (what consent must cover)."""
     names = [c for s in scopes for c in SCOPE_CLAIMS.get(s, ())]
-    for section in claims_param.values():
+    inner = verified_claims.requested_names(claims_param)
+    for section in (*claims_param.values(), dict.fromkeys(inner)):
         for name in section:
             scope = CLAIM_SCOPE.get(name)
             # The personal ID number needs its own scope; naming it in ``claims`` alone is not enough.

@@ -17,6 +17,7 @@ from idp.oauth.claims import person_claims, requested_claim_names, userinfo_clai
 from idp.oauth.grants import revoke_grant
 from idp.oauth.subject import SubjectIdentifiers
 from idp.oauth.tokens import ACCESS_TOKEN_TYP, AccessTokenInfo, TokenSigner
+from idp.oauth.verified_claims import verified_claims_for
 
 
 class AccessTokens:
@@ -67,9 +68,14 @@ class UserInfo:
         granted = requested_claim_names(grant.scope.split(), claims_param)
         names = userinfo_claim_names(info.scope, claims_param, granted)
         out: dict[str, Any] = {"sub": self.subjects.for_client(client, identity.id)}
-        out.update(
-            person_claims(self.identities.person(identity), names, int(identity.updated_at.timestamp()))
+        person, updated_at = self.identities.person(identity), int(identity.updated_at.timestamp())
+        out.update(person_claims(person, names, updated_at))
+        requested = claims_param.get("userinfo", {}).get("verified_claims")
+        verified = verified_claims_for(
+            s, client, identity, requested, person_claims(person, granted, updated_at)
         )
+        if verified is not None:
+            out["verified_claims"] = verified
         return client, out
 
 

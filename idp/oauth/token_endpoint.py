@@ -19,6 +19,7 @@ from idp.oauth.claims import id_token_claim_names, person_claims, requested_clai
 from idp.oauth.grants import consume_code, new_refresh_token, revoke_grant
 from idp.oauth.subject import SubjectIdentifiers
 from idp.oauth.tokens import TokenSigner
+from idp.oauth.verified_claims import verified_claims_for
 
 SUPPORTED_GRANTS = ("authorization_code", "refresh_token", "client_credentials")
 
@@ -191,9 +192,17 @@ class TokenEndpoint:
             claims_param = grant.claims or {}
             granted = requested_claim_names(scope, claims_param)
             names = id_token_claim_names(claims_param, granted)
-            extra = person_claims(
-                self.identities.person(identity), names, int(identity.updated_at.timestamp())
+            person, updated_at = self.identities.person(identity), int(identity.updated_at.timestamp())
+            extra = person_claims(person, names, updated_at)
+            verified = verified_claims_for(
+                s,
+                client,
+                identity,
+                claims_param.get("id_token", {}).get("verified_claims"),
+                person_claims(person, granted, updated_at),
             )
+            if verified is not None:
+                extra["verified_claims"] = verified
             out["id_token"] = self.signer.id_token(
                 client=client, sub=sub, grant=grant, nonce=nonce, access_token=access, extra=extra
             )

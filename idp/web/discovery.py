@@ -7,6 +7,7 @@ from typing import Any
 from idp.clients import ASSERTION_ALGS, AUTH_METHODS, GRANT_TYPES, STANDARD_SCOPES
 from idp.keys import SUPPORTED_ALGS
 from idp.oauth.claims import SUPPORTED_CLAIMS
+from idp.oauth.verified_claims import TRUST_FRAMEWORK, VERIFIABLE_CLAIMS
 
 
 def discovery_document(issuer: str) -> dict[str, Any]:
@@ -41,6 +42,13 @@ def discovery_document(issuer: str) -> dict[str, Any]:
         "ui_locales_supported": ["vi", "en"],
         "claims_locales_supported": ["vi"],
         "authorization_response_iss_parameter_supported": True,
+        # OpenID Connect for Identity Assurance 1.0 Section 9 (see idp/oauth/verified_claims.py).
+        "verified_claims_supported": True,
+        "trust_frameworks_supported": [TRUST_FRAMEWORK],
+        "evidence_supported": ["document"],
+        "documents_supported": ["idcard"],
+        "documents_check_methods_supported": ["vri", "pvr"],
+        "claims_in_verified_claims_supported": list(VERIFIABLE_CLAIMS),
         "backchannel_logout_supported": True,
         "backchannel_logout_session_supported": True,
         "frontchannel_logout_supported": True,

@@ -172,7 +172,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "proofing.title": {"vi": "Xác minh danh tính mức 3", "en": "Identity verification to level 3"},
     "proofing.intro": {
         "vi": "Tải lên ảnh chân dung và ảnh hai mặt căn cước công dân. Cán bộ sẽ kiểm tra và phản hồi.",
-        "en": "Upload a portrait and photos of both sides of your citizen ID card. Officers will review them.",
+        "en": "Upload a portrait and photos of both sides of your citizen ID card for officers to review.",
     },
     "proofing.portrait": {"vi": "Ảnh chân dung", "en": "Portrait"},
     "proofing.id_front": {"vi": "Mặt trước căn cước công dân", "en": "Front of the ID card"},
