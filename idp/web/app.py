@@ -23,6 +23,7 @@ from idp.web import (
     routes_oidc,
     routes_proofing,
     routes_registration,
+    routes_selflogin,
     routes_selfservice,
     routes_signup,
 )
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     app.include_router(routes_logout.router)
     app.include_router(routes_registration.router)
     app.include_router(routes_signup.router)
+    app.include_router(routes_selflogin.router)
     app.include_router(routes_selfservice.router)
     app.include_router(routes_factors.router)
     app.include_router(routes_proofing.router)

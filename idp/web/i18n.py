@@ -470,6 +470,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Đã đặt mật khẩu mới. Mọi phiên đăng nhập khác của bạn đã kết thúc.",
         "en": "Your new password is set. All your other sessions have ended.",
     },
+    "selflogin.signup": {"vi": "Đăng ký tài khoản", "en": "Create an account"},
+    "selflogin.recover": {"vi": "Quên mật khẩu", "en": "Forgot your password"},
 }
 
 
