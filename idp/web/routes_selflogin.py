@@ -6,6 +6,8 @@ single sign-on session. ``next`` must be a local path, so the page cannot be use
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
@@ -97,7 +99,7 @@ def _authenticate(
     password: str,
     ip: str | None,
     user_agent: str | None,
-) -> tuple[str | None, object]:
+) -> tuple[str | None, datetime | None]:
     with op.db.session() as s:
         result = op.login.attempt(s, username=username, password=password, ip=ip, client_id=None)
         if result.identity is None:
