@@ -18,6 +18,7 @@ from idp import audit
 from idp.crypto import DecryptionError
 from idp.db import utcnow
 from idp.errors import AccessDenied, InvalidPageRequest, InvalidRequest, OAuthError
+from idp.factors import SecondFactors
 from idp.identities import IdentityStore
 from idp.login import PasswordLogin
 from idp.models import Client, Consent, Identity, Interaction
@@ -25,7 +26,7 @@ from idp.oauth import authorize
 from idp.oauth.authorize import AuthorizationRequest, RedirectableError, RedirectTarget
 from idp.oauth.claims import requested_claim_names
 from idp.oauth.client_auth import ClientAuthenticator, parse_credentials
-from idp.oauth.decide import Step, decide
+from idp.oauth.decide import PASSWORD_LEVEL, Step, decide
 from idp.oauth.grants import create_code, create_grant
 from idp.oauth.remote_jwks import RemoteJwksCache
 from idp.oauth.resource import AccessTokens, Introspection, Revocation, UserInfo
@@ -73,6 +74,7 @@ class InteractionView:
     claims: list[str] = field(default_factory=list)
     scopes: list[str] = field(default_factory=list)
     person_name: str | None = None
+    factor_kinds: list[str] = field(default_factory=list)
 
 
 def pick_locale(ui_locales: list[str], fallback: str) -> str:
@@ -104,6 +106,7 @@ class OpenIDProvider:
         self.userinfo = UserInfo(self.access_tokens, self.identities, self.subjects)
         self.introspection = Introspection(self.access_tokens)
         self.revocation = Revocation(self.access_tokens)
+        self.factors = SecondFactors(platform)
 
     # -- authorization endpoint ---------------------------------------------------------------------
     def begin(
@@ -162,6 +165,7 @@ class OpenIDProvider:
             expected_sub_matches=self._hint_matches(s, client, request, session),
             just_logged_in="login" in done,
             just_consented="consent" in done,
+            max_auth_level=self.factors.max_level(s, session.identity.id) if session else PASSWORD_LEVEL,
         )
         if decision.error is not None:
             if interaction is not None:
@@ -183,6 +187,10 @@ class OpenIDProvider:
         else:
             interaction.prompt = decision.step.value
             interaction.request = self._stored(request, done)
+        if decision.step is Step.SECOND_FACTOR:
+            assert session is not None
+            # The second factor must be the same person's as the session it raises.
+            interaction.identity_id = session.identity.id
         return ShowInteraction(interaction.id, decision.step)
 
     def _issue(
@@ -256,6 +264,7 @@ class OpenIDProvider:
             session = self.sessions.from_cookie(s, session_cookie)
             if session is not None:
                 view.person_name = self.identities.person(session.identity).full_name
+                view.factor_kinds = sorted({f.kind for f in self.factors.confirmed(s, session.identity.id)})
             return view
 
     def submit_login(
@@ -303,6 +312,56 @@ class OpenIDProvider:
                     RedirectTarget(request.redirect_uri, request.state, request.response_mode), exc
                 )
             return LoginOutcome(outcome, session_cookie=cookie)
+
+    def _step_up_session(
+        self, s: Session, interaction: Interaction, session_cookie: str | None
+    ) -> ActiveSession:
+        session = self.sessions.from_cookie(s, session_cookie)
+        if (
+            interaction.prompt != Step.SECOND_FACTOR.value
+            or session is None
+            or session.identity.id != interaction.identity_id
+        ):
+            raise InvalidPageRequest("error.interaction_expired")
+        return session
+
+    def passkey_options(self, interaction_id: str, browser_id: str | None, session_cookie: str | None) -> str:
+        with self.db.session() as s:
+            interaction, *_ = self._load(s, interaction_id, browser_id)
+            session = self._step_up_session(s, interaction, session_cookie)
+            return self.factors.passkeys.authentication_options(s, session.identity.id)
+
+    def submit_second_factor(
+        self,
+        interaction_id: str,
+        browser_id: str | None,
+        session_cookie: str | None,
+        *,
+        method: str,
+        value: str | dict[str, Any],
+        ip: str | None,
+    ) -> LoginOutcome:
+        """Step-up (issue 3): a second factor raises the session to level 3 without the password again."""
+        with self.db.session() as s:
+            interaction, client, request, done = self._load(s, interaction_id, browser_id)
+            session = self._step_up_session(s, interaction, session_cookie)
+            result = self.factors.step_up(s, session, method=method, value=value, ip=ip)
+            if not result.ok:
+                return LoginOutcome(None, error_key="factor.locked" if result.locked else "factor.failed")
+            try:
+                outcome = self._advance(
+                    s,
+                    client,
+                    request,
+                    session,
+                    browser_id=browser_id or "",
+                    done=done,
+                    interaction=interaction,
+                )
+            except OAuthError as exc:
+                target = RedirectTarget(request.redirect_uri, request.state, request.response_mode)
+                outcome = self._error(target, exc)
+            return LoginOutcome(outcome)
 
     def submit_consent(
         self,

@@ -1,7 +1,6 @@
 """Typed SQLAlchemy models. Import from here so Alembic sees every table."""
 
 from idp.models import factors, population, proofing, signup  # noqa: F401  (their tables join Base.metadata)
-
 from idp.models.audit import AuditHead, AuditRecord
 from idp.models.clients import Client, ClientAssertionJti, InitialAccessToken
 from idp.models.identity import Identity, LoginThrottle, PasswordCredential, RegistryRecord

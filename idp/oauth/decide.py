@@ -16,7 +16,7 @@ from idp.oauth.claims import requested_claim_names
 from idp.sessions import ActiveSession, level_of
 
 # Highest authentication level the login methods of this package reach: password is one factor (level 2).
-# Second factors (a later package) raise it to 3 through the same extension point.
+# Second factors (idp.factors) raise it to 3: the provider passes max_auth_level=3 when the identity has one.
 PASSWORD_LEVEL = 2
 
 
@@ -24,6 +24,9 @@ class Step(StrEnum):
     LOGIN = "login"
     SELECT_ACCOUNT = "select_account"
     CONSENT = "consent"
+    # The session is the right person, freshly enough logged in, but at a lower level than asked:
+    # a second factor raises it without the password again (issue 3).
+    SECOND_FACTOR = "second_factor"
     ISSUE = "issue"
 
 
@@ -80,9 +83,9 @@ def decide(
         # A login completed in this very request satisfies max_age, even max_age=0: otherwise the clock
         # has moved on by a few microseconds and the person would be asked to log in again forever.
         or (not just_logged_in and not session_fresh_enough(session, request, now))
-        or (request.min_level > level_of(session.effective_acr))
     )
-    if needs_login:
+    too_low = session is not None and request.min_level > level_of(session.effective_acr)
+    if needs_login or too_low:
         if session is not None and request.min_level > max(level_of(session.row.acr), max_auth_level):
             return Decision(
                 Step.ISSUE,
@@ -90,9 +93,10 @@ def decide(
                     "the requested level of assurance cannot be reached with the available login methods"
                 ),
             )
+        step = Step.LOGIN if needs_login else Step.SECOND_FACTOR
         if none:
-            return Decision(Step.LOGIN, LoginRequired("the user must log in"))
-        return Decision(Step.LOGIN)
+            return Decision(step, LoginRequired("the user must log in"))
+        return Decision(step)
     assert session is not None
     if "select_account" in request.prompt and not just_logged_in:
         if none:

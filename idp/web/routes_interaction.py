@@ -14,6 +14,7 @@ from idp.provider import InteractionView
 from idp.web.deps import PagesDep, Provider, client_ip, form_dict
 from idp.web.i18n import translate
 from idp.web.pages import BROWSER_COOKIE, SESSION_COOKIE, Pages
+from idp.web.routes_factors import second_factor_page
 from idp.web.routes_oidc import authorization_response
 
 router = APIRouter()
@@ -66,6 +67,8 @@ def show(interaction_id: str, request: Request, op: Provider, pages: PagesDep) -
         return pages.render(
             request, "consent.html", claims=view.claims, offline="offline_access" in view.scopes, **common
         )
+    if view.step == "second_factor" and view.person_name:
+        return second_factor_page(request, pages, view, locale)
     if view.step == "select_account" and view.person_name:
         return pages.render(request, "select_account.html", person_name=view.person_name, **common)
     return _login_page(
