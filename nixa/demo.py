@@ -11,21 +11,25 @@ import logging
 import os
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import uvicorn
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from idp.clients import ClientSpec, create_client
 from idp.config import Settings
 from idp.crypto import new_token, sha256_hex
 from idp.identities import IdentityStore
 from idp.migrate import upgrade
-from idp.models import Client, Identity
+from idp.models import Client, Identity, RegistryRecord
 from idp.platform import Platform
+from idp.registry import import_csv
 from idp.web.app import create_app
+from nixa.mailcatcher import MailCatcher
 from nixa.portals import PortalConfig, create_portal
 
 DEMO_PASSWORD = "DemoNixa@2026"
+REGISTRY_BESIDE_REPO = Path(__file__).resolve().parents[2] / "shared" / "data" / "population_registry.csv"
 
 
 @dataclass(frozen=True)
@@ -94,15 +98,35 @@ def ensure_citizens(p: Platform) -> None:
                 )
 
 
+def import_demo_registry(p: Platform) -> str:
+    """Load the synthetic population registry kept beside the repository, once, so signups can match."""
+    path = Path(os.environ.get("NIXA_DEMO_REGISTRY", REGISTRY_BESIDE_REPO))
+    with p.db.session() as s:
+        if s.scalar(select(func.count()).select_from(RegistryRecord)):
+            return "Population registry:    already loaded"
+        if not path.is_file():
+            return f"Population registry:    empty (no {path}); load one with `nixa registry import FILE.csv`"
+        report = import_csv(s, path, sealer=p.sealer, index=p.blind_index, actor="demo")
+    return f"Population registry:    {report.imported} citizens loaded from {path}"
+
+
 def run_demo(*, host: str, port: int) -> None:
     logging.basicConfig(level=logging.WARNING)
     public_host = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host  # noqa: S104
     issuer = os.environ.get("NIXA_ISSUER", f"http://{public_host}:{port}")
-    settings = Settings(issuer=issuer)
+    mail_port = port + 25
+    # Confirmation emails go to a local mail catcher unless an SMTP server is configured.
+    smtp = {} if "NIXA_SMTP_HOST" in os.environ else {"smtp_host": "127.0.0.1", "smtp_port": mail_port}
+    settings = Settings(issuer=issuer, **smtp)  # type: ignore[arg-type]
     upgrade(settings.resolved_database_url)
     platform = Platform(settings)
     platform.keys.ensure_keys()
     ensure_citizens(platform)
+    registry_note = import_demo_registry(platform)
+    catcher = None
+    if smtp:
+        catcher = MailCatcher(settings.data_dir / "mail", "127.0.0.1", mail_port)
+        catcher.start()
     servers = [
         uvicorn.Server(
             uvicorn.Config(create_app(platform=platform), host=host, port=port, log_level="warning")
@@ -130,6 +154,11 @@ def run_demo(*, host: str, port: int) -> None:
     lines.append("Admin console:          not part of this build yet (see the admin console issue)")
     lines.append("Demo citizens (username = personal ID number, password " + DEMO_PASSWORD + "):")
     lines += [f"  {c.personal_id}  {c.name}  (urn:nixa:loa:{c.loa})" for c in CITIZENS]
+    lines.append(f"Self-registration:      {issuer}/signup   (your account pages: {issuer}/account)")
+    lines.append(registry_note)
+    if catcher is not None:
+        lines.append(f"Emails sent by NIXA:    {catcher.folder.resolve()}/*.eml")
+    lines.append(f"SMS sent by NIXA:       {settings.data_dir.resolve()}/sms-outbox.jsonl")
     lines.append(f"Data directory: {settings.data_dir.resolve()}  (SQLite, development secrets)")
     print("\n".join(lines), flush=True)
 

@@ -413,12 +413,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Basic (self-registered, not matched)",
     },
     "loa.2": {
-        "vi": "Mức 1 (đã đối chiếu Cơ sở dữ liệu quốc gia về dân cư)",
-        "en": "Level 1 (matched with the national population registry)",
+        "vi": "Định danh mức độ 1 (đã đối chiếu Cơ sở dữ liệu quốc gia về dân cư)",
+        "en": "Level 1 under Decree 69/2024 (matched with the national population registry)",
     },
     "loa.3": {
-        "vi": "Mức 2 (đã kiểm tra ảnh chân dung hoặc giấy tờ)",
-        "en": "Level 2 (portrait or document checked)",
+        "vi": "Định danh mức độ 2 (đã kiểm tra ảnh chân dung và giấy tờ)",
+        "en": "Level 2 under Decree 69/2024 (portrait and document checked)",
     },
     "profile.title": {"vi": "Thông tin cá nhân", "en": "Your profile"},
     "profile.verified": {"vi": "(đã xác nhận)", "en": "(confirmed)"},
