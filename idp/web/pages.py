@@ -112,6 +112,8 @@ def csp(nonce: str, form_targets: list[str], frame_targets: list[str]) -> str:
     forms = " ".join(["'self'", *sorted({origin(u) for u in form_targets})])
     frames = " ".join(sorted({origin(u) for u in frame_targets})) or "'none'"
     return (
+        # connect-src: the passkey pages fetch their WebAuthn options from this origin.
         f"default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'nonce-{nonce}'; "
+        "connect-src 'self'; "
         f"form-action {forms}; frame-src {frames}; frame-ancestors 'none'; base-uri 'none'"
     )

@@ -110,11 +110,15 @@ def _wait_healthy(base_url: str, thread: _ServerThread, path: str = "/healthz") 
     raise RuntimeError(f"server at {base_url} not healthy after {_STARTUP_TIMEOUT_S:.0f}s (last: {last!r})")
 
 
-def loopback_socket() -> tuple[socket.socket, str]:
-    """Bind first and hand the socket to uvicorn: the port is known up front and nobody can take it."""
+def loopback_socket(host: str = "127.0.0.1") -> tuple[socket.socket, str]:
+    """Bind first and hand the socket to uvicorn: the port is known up front and nobody can take it.
+
+    The socket is always bound to 127.0.0.1; ``host`` is only the name used in the returned base URL
+    (e.g. ``"localhost"``, which WebAuthn accepts as an RP ID where an IP address is refused).
+    """
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
-    return sock, f"http://127.0.0.1:{sock.getsockname()[1]}"
+    return sock, f"http://{host}:{sock.getsockname()[1]}"
 
 
 @contextlib.contextmanager
@@ -143,9 +147,15 @@ def serve_asgi(
 
 
 @contextlib.contextmanager
-def serve_idp(tmp_path: Path, database_url: str) -> Iterator[LiveIdP]:
-    """Build settings, platform and app for a fresh loopback port and serve them until the block ends."""
-    sock, base_url = loopback_socket()
+def serve_idp(
+    tmp_path: Path, database_url: str, *, host: str = "127.0.0.1", **overrides: Any
+) -> Iterator[LiveIdP]:
+    """Build settings, platform and app for a fresh loopback port and serve them until the block ends.
+
+    ``host`` names the issuer's host (the socket is bound to 127.0.0.1 either way); ``overrides`` are
+    further :class:`Settings` fields, e.g. ``smtp_port=...`` for an in-test SMTP server.
+    """
+    sock, base_url = loopback_socket(host)
     settings = Settings(
         issuer=base_url,
         data_dir=tmp_path / "data",
@@ -154,6 +164,7 @@ def serve_idp(tmp_path: Path, database_url: str) -> Iterator[LiveIdP]:
         argon2_time_cost=1,
         rsa_key_bits=2048,
         backchannel_backoff_base=0.05,
+        **overrides,
     )
     platform = Platform(settings)
     try:
