@@ -61,6 +61,8 @@ class AuditEvent(StrEnum):
     PASSWORD_CHANGED = "account:password:changed"
     RECOVERY_CODES_GENERATED = "account:recovery_codes:generated"
     RECOVERY_CODE_USED = "account:recovery_codes:used"
+    SESSION_ENDED = "account:session:ended"
+    REAUTHENTICATED = "account:reauthenticated"
 
 
 def _digest(

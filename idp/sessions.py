@@ -97,6 +97,19 @@ class SessionStore:
         if exists is None:
             s.add(SessionClient(sid=sid, client_id=client_id))
 
+    def reauthenticated(self, s: Session, row: SsoSession) -> str:
+        """The person entered the password again: the same session (same sid, so portals keep it) gets a
+        fresh auth_time and a new cookie value, so a cookie planted before the re-login is worthless."""
+        row.auth_time = utcnow()
+        return self.rotate_cookie(s, row)
+
+    def rotate_cookie(self, s: Session, row: SsoSession) -> str:
+        """A new cookie value for an existing session (session fixation: OWASP ASVS 3.2.1); returns it."""
+        cookie = new_token(32)
+        row.cookie_hash = sha256_hex(cookie)
+        s.flush()
+        return cookie
+
     # -- interactions -------------------------------------------------------------------------------
     def new_interaction(
         self, s: Session, *, browser_id: str, client_id: str, request: dict[str, Any], prompt: str
@@ -131,3 +144,18 @@ class SessionStore:
             .values(completed_at=utcnow())
         )
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def open_sessions(s: Session, identity_id: str) -> list[SsoSession]:
+    """The identity's sessions that neither ended nor expired, newest first."""
+    return list(
+        s.scalars(
+            select(SsoSession)
+            .where(
+                SsoSession.identity_id == identity_id,
+                SsoSession.ended_at.is_(None),
+                SsoSession.expires_at > utcnow(),
+            )
+            .order_by(SsoSession.created_at.desc())
+        )
+    )

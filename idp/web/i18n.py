@@ -472,6 +472,30 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "selflogin.signup": {"vi": "Đăng ký tài khoản", "en": "Create an account"},
     "selflogin.recover": {"vi": "Quên mật khẩu", "en": "Forgot your password"},
+    "selflogin.reauth": {
+        "vi": "Để thay đổi cài đặt bảo mật, vui lòng nhập lại mật khẩu.",
+        "en": "To change your security settings, please enter your password again.",
+    },
+    "sessions.link": {"vi": "Các phiên đăng nhập đang mở", "en": "Your active sessions"},
+    "sessions.title": {"vi": "Các phiên đăng nhập đang mở", "en": "Active sessions"},
+    "sessions.intro": {
+        "vi": "Nếu có phiên bạn không nhận ra, hãy kết thúc phiên đó và đổi mật khẩu.",
+        "en": "If you do not recognise a session, end it and change your password.",
+    },
+    "sessions.started": {"vi": "Bắt đầu", "en": "Started"},
+    "sessions.auth_time": {"vi": "Đăng nhập gần nhất", "en": "Last login"},
+    "sessions.level": {"vi": "Mức đăng nhập", "en": "Login level"},
+    "sessions.level.0": {"vi": "Không rõ", "en": "Unknown"},
+    "sessions.level.1": {"vi": "Mức 1", "en": "Level 1"},
+    "sessions.level.2": {"vi": "Mức 2 (mật khẩu)", "en": "Level 2 (password)"},
+    "sessions.level.3": {"vi": "Mức 3 (hai yếu tố)", "en": "Level 3 (two factors)"},
+    "sessions.browser": {"vi": "Trình duyệt", "en": "Browser"},
+    "sessions.ip": {"vi": "Địa chỉ IP", "en": "IP address"},
+    "sessions.unknown": {"vi": "Không rõ", "en": "Unknown"},
+    "sessions.this_browser": {"vi": "trình duyệt này", "en": "this browser"},
+    "sessions.end": {"vi": "Kết thúc phiên", "en": "End session"},
+    "sessions.end_others": {"vi": "Kết thúc mọi phiên khác", "en": "End all other sessions"},
+    "sessions.not_found": {"vi": "Không tìm thấy phiên đăng nhập này.", "en": "This session was not found."},
 }
 
 

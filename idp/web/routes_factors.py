@@ -15,18 +15,23 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from idp.errors import InvalidPageRequest
+from idp.factors.active_sessions import PersonalLogout, summaries
 from idp.factors.passkeys import PasskeyError
+from idp.factors.recent_login import is_recent, reauth_location
 from idp.factors.totp import qr_data_uri
+from idp.oauth.logout import LogoutRequest, LogoutResult
 from idp.provider import InteractionView, OpenIDProvider
 from idp.sessions import ActiveSession
 from idp.web.deps import PagesDep, Provider, client_ip, form_dict
 from idp.web.i18n import translate
 from idp.web.pages import BROWSER_COOKIE, SESSION_COOKIE, Pages
+from idp.web.routes_logout import _notify_backchannel
 from idp.web.routes_oidc import authorization_response
 
 router = APIRouter()
 T = TypeVar("T")
 _SECURITY = "security"
+_SESSIONS = "sessions"
 
 
 # -- step-up page of the login flow ---------------------------------------------------------------------
@@ -93,7 +98,19 @@ async def step_up(interaction_id: str, request: Request, op: Provider, pages: Pa
             return second_factor_page(request, pages, view, locale, error=error)
     except InvalidPageRequest as exc:
         return pages.error(request, exc.message_key)
-    return authorization_response(request, pages, outcome.result)
+    response = authorization_response(request, pages, outcome.result)
+    # The session just rose to level 3: a new cookie value, so a cookie planted or seen before the step-up
+    # is not worth level 3 (session fixation, OWASP ASVS 3.2.1).
+    rotated = await run_in_threadpool(_rotate_cookie, op, cookie)
+    if rotated is not None:
+        pages.set_cookie(response, SESSION_COOKIE, rotated, max_age=op.platform.settings.session_ttl)
+    return response
+
+
+def _rotate_cookie(op: OpenIDProvider, cookie: str | None) -> str | None:
+    with op.db.session() as s:
+        session = op.sessions.from_cookie(s, cookie)
+        return None if session is None else op.sessions.rotate_cookie(s, session.row)
 
 
 # -- account security page ------------------------------------------------------------------------------
@@ -106,6 +123,17 @@ def _as_person(op: OpenIDProvider, cookie: str | None, work: Callable[[Any, Acti
 
 def _login_first(request: Request, pages: Pages) -> Response:
     return pages.render(request, "security.html", status_code=401, person_name=None)
+
+
+async def _stale_login(request: Request, op: OpenIDProvider, pages: Pages) -> Response | None:
+    """None when the password was entered recently enough for a sensitive change; otherwise the response:
+    the login page, or re-authentication that comes back to the security page (ASVS 3.7.1)."""
+    recent = await run_in_threadpool(
+        _as_person, op, request.cookies.get(SESSION_COOKIE), lambda s, sess: is_recent(sess)
+    )
+    if recent is None:
+        return _login_first(request, pages)
+    return None if recent else RedirectResponse(reauth_location("/account/security"), status_code=303)
 
 
 async def _form(request: Request, pages: Pages) -> dict[str, str] | None:
@@ -123,6 +151,8 @@ def _overview(op: OpenIDProvider, s: Any, session: ActiveSession) -> dict[str, A
         "person_name": op.identities.person(session.identity).full_name,
         "factors": factors,
         "recovery_left": op.factors.recovery_left(s, session.identity.id),
+        # The passkey script cannot follow a redirect to the login page: a stale session gets a link.
+        "reauth_url": None if is_recent(session) else reauth_location("/account/security"),
     }
 
 
@@ -171,6 +201,8 @@ def _totp_enrolment(
 async def totp_start(request: Request, op: Provider, pages: PagesDep) -> Response:
     if await _form(request, pages) is None:
         return pages.error(request, "error.csrf", status_code=403)
+    if (stale := await _stale_login(request, op, pages)) is not None:
+        return stale
     cookie = request.cookies.get(SESSION_COOKIE)
     data = await run_in_threadpool(_as_person, op, cookie, lambda s, sess: _totp_enrolment(op, s, sess, None))
     return _login_first(request, pages) if data is None else _totp_page(request, pages, data)
@@ -181,6 +213,8 @@ async def totp_confirm(factor_id: str, request: Request, op: Provider, pages: Pa
     form = await _form(request, pages)
     if form is None:
         return pages.error(request, "error.csrf", status_code=403)
+    if (stale := await _stale_login(request, op, pages)) is not None:
+        return stale
     cookie, ip, code = request.cookies.get(SESSION_COOKIE), client_ip(request), form.get("code", "")
     ok = await run_in_threadpool(
         _as_person, op, cookie, lambda s, sess: op.factors.confirm_totp(s, sess, factor_id, code, ip)
@@ -200,6 +234,14 @@ async def totp_confirm(factor_id: str, request: Request, op: Provider, pages: Pa
 async def passkey_options(request: Request, op: Provider, pages: PagesDep) -> Response:
     if await _form(request, pages) is None:
         return JSONResponse({"error": "csrf"}, status_code=403)
+    stale = await _stale_login(request, op, pages)
+    if stale is not None:
+        # JSON for the passkey script: it sends the person to the address given.
+        location = stale.headers.get("location")
+        return JSONResponse(
+            {"error": "reauth_required" if location else "login_required", "location": location},
+            status_code=401,
+        )
 
     def work(s: Any, session: ActiveSession) -> str:
         name = op.identities.person(session.identity).full_name or session.identity.id
@@ -216,6 +258,8 @@ async def passkey_register(request: Request, op: Provider, pages: PagesDep) -> R
     form = await _form(request, pages)
     if form is None:
         return pages.error(request, "error.csrf", status_code=403)
+    if (stale := await _stale_login(request, op, pages)) is not None:
+        return stale
     credential, ip = _credential(form) or {}, client_ip(request)
     try:
         done = await run_in_threadpool(
@@ -233,6 +277,8 @@ async def passkey_register(request: Request, op: Provider, pages: PagesDep) -> R
 async def remove_factor(factor_id: str, request: Request, op: Provider, pages: PagesDep) -> Response:
     if await _form(request, pages) is None:
         return pages.error(request, "error.csrf", status_code=403)
+    if (stale := await _stale_login(request, op, pages)) is not None:
+        return stale
     ip = client_ip(request)
     removed = await run_in_threadpool(
         _as_person,
@@ -247,6 +293,8 @@ async def remove_factor(factor_id: str, request: Request, op: Provider, pages: P
 async def recovery_codes(request: Request, op: Provider, pages: PagesDep) -> Response:
     if await _form(request, pages) is None:
         return pages.error(request, "error.csrf", status_code=403)
+    if (stale := await _stale_login(request, op, pages)) is not None:
+        return stale
     ip = client_ip(request)
     codes = await run_in_threadpool(
         _as_person,
@@ -264,6 +312,8 @@ async def change_password(request: Request, op: Provider, pages: PagesDep) -> Re
     form = await _form(request, pages)
     if form is None:
         return pages.error(request, "error.csrf", status_code=403)
+    if (stale := await _stale_login(request, op, pages)) is not None:
+        return stale
     current, new, ip = form.get("current_password", ""), form.get("new_password", ""), client_ip(request)
     cookie = request.cookies.get(SESSION_COOKIE)
     # Threadpool: two argon2 computations must not stall the event loop.
@@ -282,3 +332,63 @@ async def change_password(request: Request, op: Provider, pages: PagesDep) -> Re
     return pages.render(
         request, "security.html", status_code=400, error=result, notice=None, csrf_token=csrf, **(data or {})
     )
+
+
+# -- active sessions --------------------------------------------------------------------------------------
+def _personal_logout(op: OpenIDProvider) -> PersonalLogout:
+    return PersonalLogout(op.db, op.signer, op.subjects, op.sessions)
+
+
+@router.get("/account/sessions")
+async def sessions_page(request: Request, op: Provider, pages: PagesDep) -> Response:
+    cookie = request.cookies.get(SESSION_COOKIE)
+    rows = await run_in_threadpool(_as_person, op, cookie, summaries)
+    if rows is None:
+        return pages.render(request, "sessions.html", status_code=401, sessions=None)
+    return pages.render(
+        request, "sessions.html", sessions=rows, csrf_token=pages.csrf_token(request, _SESSIONS)
+    )
+
+
+async def _ended(request: Request, deliveries: list[int], to: str = "/account/sessions") -> Response:
+    response = RedirectResponse(to, status_code=303)
+    # The same delivery path as /logout: the worker sends the queued logout tokens off this request.
+    response.background = await _notify_backchannel(
+        request, LogoutResult(LogoutRequest({}), True, [], deliveries), wait=False
+    )
+    return response
+
+
+@router.post("/account/sessions/{sid}/end")
+async def end_session(sid: str, request: Request, op: Provider, pages: PagesDep) -> Response:
+    form = await form_dict(request)
+    if not pages.csrf_ok(request, _SESSIONS, form.get("csrf_token")):
+        return pages.error(request, "error.csrf", status_code=403)
+    cookie, ip, logout = request.cookies.get(SESSION_COOKIE), client_ip(request), _personal_logout(op)
+    ended = await run_in_threadpool(
+        _as_person, op, cookie, lambda s, sess: (logout.end_own(s, sess, sid, ip), sess.row.sid == sid)
+    )
+    if ended is None:
+        return _login_first(request, pages)
+    deliveries, was_current = ended
+    if deliveries is None:
+        # Not an open session of this person: the same answer whether it exists or not.
+        return pages.error(request, "sessions.not_found", status_code=404)
+    if not was_current:
+        return await _ended(request, deliveries)
+    # This browser's own session ended: it is logged out like after /logout.
+    response = await _ended(request, deliveries, to="/login?next=/account/sessions")
+    response.delete_cookie(SESSION_COOKIE, path="/", secure=pages.secure, httponly=True, samesite="lax")
+    return response
+
+
+@router.post("/account/sessions/end-others")
+async def end_other_sessions(request: Request, op: Provider, pages: PagesDep) -> Response:
+    form = await form_dict(request)
+    if not pages.csrf_ok(request, _SESSIONS, form.get("csrf_token")):
+        return pages.error(request, "error.csrf", status_code=403)
+    cookie, ip, logout = request.cookies.get(SESSION_COOKIE), client_ip(request), _personal_logout(op)
+    deliveries = await run_in_threadpool(
+        _as_person, op, cookie, lambda s, sess: logout.end_others(s, sess, ip)
+    )
+    return _login_first(request, pages) if deliveries is None else await _ended(request, deliveries)

@@ -56,3 +56,31 @@ def test_lockout_applies_here_too(browser, citizen):
         login(browser, citizen.personal_id, "wrong-password")
     resp = login(browser, citizen.personal_id, citizen.password)
     assert resp.status_code == 429
+
+
+def test_reauth_asks_for_the_password_even_with_a_session(browser, citizen):
+    login(browser, citizen.personal_id, citizen.password)
+    page = browser.get("/login", params={"next": "/account/security", "reauth": "1"}, follow_redirects=False)
+    assert page.status_code == 200 and 'name="reauth" value="1"' in page.text
+    old = browser.cookies["nixa_session"]
+    resp = browser.post(
+        "/login",
+        data={
+            "csrf_token": csrf_of(page.text),
+            "username": citizen.personal_id,
+            "password": citizen.password,
+            "next": "/account/security",
+            "reauth": "1",
+        },
+        follow_redirects=False,
+    )
+    assert resp.status_code == 303 and resp.headers["location"] == "/account/security"
+    assert browser.cookies["nixa_session"] != old
+    assert browser.get("/account").status_code == 200
+
+
+def test_reauth_without_a_session_is_an_ordinary_login(browser, citizen):
+    page = browser.get("/login", params={"next": "/account/security", "reauth": "1"})
+    assert page.status_code == 200 and 'name="reauth"' not in page.text
+    resp = login(browser, citizen.personal_id, citizen.password, "/account/security")
+    assert resp.status_code == 303 and "nixa_session" in resp.cookies
