@@ -28,6 +28,7 @@ from idp.oauth.claims import requested_claim_names
 from idp.oauth.client_auth import ClientAuthenticator, parse_credentials
 from idp.oauth.decide import PASSWORD_LEVEL, Step, decide
 from idp.oauth.grants import create_code, create_grant
+from idp.oauth.logout import SingleLogout
 from idp.oauth.remote_jwks import RemoteJwksCache
 from idp.oauth.resource import AccessTokens, Introspection, Revocation, UserInfo
 from idp.oauth.subject import SubjectIdentifiers
@@ -106,7 +107,8 @@ class OpenIDProvider:
         self.userinfo = UserInfo(self.access_tokens, self.identities, self.subjects)
         self.introspection = Introspection(self.access_tokens)
         self.revocation = Revocation(self.access_tokens)
-        self.factors = SecondFactors(platform)
+        self.single_logout = SingleLogout(self.db, self.signer, self.subjects, self.sessions)
+        self.factors = SecondFactors(platform, self.single_logout)
 
     # -- authorization endpoint ---------------------------------------------------------------------
     def begin(

@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from idp import audit
@@ -20,8 +20,9 @@ from idp.db import utcnow
 from idp.factors.passkeys import PasskeyError, Passkeys, RelyingParty
 from idp.factors.recovery import RecoveryCodes
 from idp.factors.totp import TotpFactors
-from idp.models import LoginThrottle, PasswordCredential, SsoSession
+from idp.models import LoginThrottle, PasswordCredential
 from idp.models.factors import Factor, RecoveryCode
+from idp.oauth.logout import SingleLogout
 from idp.passwords import PasswordPolicyError, check_policy
 from idp.platform import Platform
 from idp.sessions import ActiveSession, acr_for
@@ -38,7 +39,8 @@ class StepUpResult:
 
 
 class SecondFactors:
-    def __init__(self, platform: Platform) -> None:
+    def __init__(self, platform: Platform, logout: SingleLogout) -> None:
+        self.logout = logout
         st = platform.settings
         self.settings = st
         self.passwords = platform.passwords
@@ -130,23 +132,16 @@ class SecondFactors:
             row.failures, row.window_start = 0, now
 
     # -- account security changes -------------------------------------------------------------------
-    def end_other_sessions(self, s: Session, identity_id: str, keep_sid: str) -> int:
-        result = s.execute(
-            update(SsoSession)
-            .where(
-                SsoSession.identity_id == identity_id,
-                SsoSession.sid != keep_sid,
-                SsoSession.ended_at.is_(None),
-            )
-            .values(ended_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
-        return int(result.rowcount)  # type: ignore[attr-defined]
+    def end_other_sessions(self, s: Session, identity_id: str, keep_sid: str, ip: str | None = None) -> int:
+        # A changed credential may mean the old one leaked: other sessions end as full single logouts,
+        # so the portals they reached are told too, not only NIXA's cookie invalidated.
+        ended, _deliveries = self.logout.end_identity_sessions(s, identity_id, keep_sid=keep_sid, ip=ip)
+        return ended
 
     def changed(
         self, s: Session, session: ActiveSession, event: audit.AuditEvent, ip: str | None, **data: Any
     ) -> None:
-        ended = self.end_other_sessions(s, session.identity.id, session.row.sid)
+        ended = self.end_other_sessions(s, session.identity.id, session.row.sid, ip)
         audit.record(
             s, event, identity_id=session.identity.id, ip=ip, data={**data, "other_sessions_ended": ended}
         )

@@ -211,6 +211,24 @@ class SingleLogout:
             deliveries = self._queue_backchannel(s, [c for c in clients if c.backchannel_logout_uri], row)
             return LogoutResult(request, ended=True, frontchannel_urls=frontchannel, deliveries=deliveries)
 
+    def end_identity_sessions(
+        self, s: Session, identity_id: str, *, keep_sid: str | None, ip: str | None
+    ) -> tuple[int, list[int]]:
+        """End every open session of a person but ``keep_sid`` (a changed password or factor), each as a
+        single logout: grants revoked and portals told by back-channel. Returns (sessions, deliveries)."""
+        rows = s.scalars(
+            select(SsoSession).where(
+                SsoSession.identity_id == identity_id,
+                SsoSession.ended_at.is_(None),
+                SsoSession.sid != (keep_sid or ""),
+            )
+        ).all()
+        deliveries: list[int] = []
+        for row in rows:
+            clients = self._end(s, row, None, ip)
+            deliveries += self._queue_backchannel(s, [c for c in clients if c.backchannel_logout_uri], row)
+        return len(rows), deliveries
+
     def _end(self, s: Session, row: SsoSession, client_id: str | None, ip: str | None) -> list[Client]:
         # RP-Initiated Logout 1.0 Section 2: if the End-User says "yes", the OP MUST log out the End-User.
         client_ids = self.sessions.end(s, row.sid)

@@ -11,21 +11,27 @@ import contextlib
 from collections.abc import Callable
 from functools import partial
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from idp import audit
 from idp.db import Database, utcnow
 from idp.identities import IdentityStore
-from idp.models import PasswordCredential, SsoSession
+from idp.models import PasswordCredential
+from idp.oauth.logout import SingleLogout
 from idp.signup.confirmations import RESET, Confirmations
 from idp.signup.outbox import DeliveryFailed, Notifier
 
 
 class PasswordRecovery:
     def __init__(
-        self, db: Database, identities: IdentityStore, confirmations: Confirmations, notifier: Notifier
+        self,
+        db: Database,
+        identities: IdentityStore,
+        confirmations: Confirmations,
+        notifier: Notifier,
+        logout: SingleLogout,
     ) -> None:
+        self.logout = logout
         self.db = db
         self.identities = identities
         self.confirmations = confirmations
@@ -86,21 +92,14 @@ class PasswordRecovery:
             s.add(PasswordCredential(identity_id=identity_id, password_hash=digest))
         else:
             credential.password_hash, credential.updated_at = digest, utcnow()
-        ended = s.execute(
-            update(SsoSession)
-            .where(
-                SsoSession.identity_id == identity_id,
-                SsoSession.ended_at.is_(None),
-                SsoSession.sid != (keep_sid or ""),
-            )
-            .values(ended_at=utcnow())
-        )
+        # Whoever knew the old password may hold sessions: end them as single logouts (portals told too).
+        ended, _deliveries = self.logout.end_identity_sessions(s, identity_id, keep_sid=keep_sid, ip=ip)
         audit.record(
             s,
             audit.AuditEvent.PASSWORD_RESET,
             identity_id=identity_id,
             ip=ip,
-            data={"sessions_ended": int(ended.rowcount)},  # type: ignore[attr-defined]
+            data={"sessions_ended": ended},
         )
         return True
 

@@ -24,4 +24,4 @@ class SignupServices:
             op.db, op.identities, op.platform.blind_index, registry, confirmations, notifier
         )
         self.verification = ChannelVerification(op.db, confirmations)
-        self.recovery = PasswordRecovery(op.db, op.identities, confirmations, notifier)
+        self.recovery = PasswordRecovery(op.db, op.identities, confirmations, notifier, op.single_logout)

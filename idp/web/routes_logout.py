@@ -142,7 +142,7 @@ router = APIRouter(lifespan=delivery_lifespan)
 
 
 def _single_logout(op: OpenIDProvider) -> SingleLogout:
-    return SingleLogout(op.db, op.signer, op.subjects, op.sessions)
+    return op.single_logout
 
 
 def _error(request: Request, pages: Pages, key: str) -> Response:

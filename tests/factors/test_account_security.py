@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import base64
+import json
+
 from sqlalchemy import select
 
-from idp.models import AuditRecord, SsoSession
+from idp.models import AuditRecord, LogoutDelivery, SsoSession
 from tests.factors.steps import enrol_totp, security_csrf
+from tests.support.factories import make_portal
 from tests.support.flows import authorize
+
+
+def decode_unverified(token: str) -> dict:
+    body = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
 
 
 def _open_sessions(op, identity_id):
@@ -85,3 +94,24 @@ def test_adding_and_removing_a_factor_end_other_sessions(browser, other_browser,
 def test_security_forms_need_the_csrf_token(browser, portal, citizen):
     authorize(browser, portal, citizen)
     assert browser.post("/account/security/totp", data={"csrf_token": "x"}).status_code == 403
+
+
+def test_password_change_tells_portals_of_ended_sessions(browser, other_browser, platform, citizen, op):
+    """Back-Channel Logout 1.0 Section 2: a session ended because the credential changed is a logout too."""
+    notified = make_portal(platform, backchannel_logout_uri="http://127.0.0.1:9/bcl")
+    authorize(other_browser, notified, citizen)  # the session that will be ended took part in this portal
+    authorize(browser, notified, citizen)
+    browser.post(
+        "/account/security/password",
+        data={
+            "csrf_token": security_csrf(browser),
+            "current_password": citizen.password,
+            "new_password": "Mới-2025-dài-hơn",
+        },
+        follow_redirects=False,
+    )
+    with op.db.session() as s:
+        queued = list(s.scalars(select(LogoutDelivery).where(LogoutDelivery.client_id == notified.client_id)))
+        ended = s.scalar(select(SsoSession).where(SsoSession.ended_at.is_not(None)))
+    assert ended is not None and [d.sid for d in queued] == [ended.sid]
+    assert "events" in decode_unverified(queued[0].logout_token)
