@@ -92,6 +92,11 @@ class Settings(BaseSettings):
     confirmation_ttl: int = 24 * 3600
     otp_ttl: int = 10 * 60
 
+    # Sensitive account changes need a password entered this recently (OWASP ASVS 3.7.1).
+    recent_login_seconds: int = Field(default=600, ge=60)
+    # Reverse proxies whose X-Forwarded-For is believed (IP addresses or CIDR networks); empty: none.
+    trusted_proxies: list[str] = Field(default_factory=list)
+
     # Second factors.
     totp_issuer: str = "NIXA"
     webauthn_rp_id: str | None = None  # defaults to the issuer's host

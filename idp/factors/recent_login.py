@@ -1,8 +1,8 @@
 """Recent login for sensitive account changes (OWASP ASVS 3.7.1; NIST SP 800-63B Section 7.2).
 
 Adding or removing a factor, new recovery codes and a password change need a password entered within the
-last ``RECENT_LOGIN_SECONDS``: a session left open on a shared computer must not be enough to take over the
-account. A module constant for now; it belongs in ``idp.config.Settings`` once that file can change.
+last ``Settings.recent_login_seconds`` (default ten minutes): a session left open on a shared computer must
+not be enough to take over the account.
 """
 
 from __future__ import annotations
@@ -13,11 +13,9 @@ from urllib.parse import urlencode
 from idp.db import utcnow
 from idp.sessions import ActiveSession
 
-RECENT_LOGIN_SECONDS = 600
 
-
-def is_recent(session: ActiveSession) -> bool:
-    return utcnow() - session.row.auth_time <= timedelta(seconds=RECENT_LOGIN_SECONDS)
+def is_recent(session: ActiveSession, within_seconds: int) -> bool:
+    return utcnow() - session.row.auth_time <= timedelta(seconds=within_seconds)
 
 
 def reauth_location(next_path: str) -> str:

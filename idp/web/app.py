@@ -27,6 +27,7 @@ from idp.web import (
     routes_selfservice,
     routes_signup,
 )
+from idp.web.deps import parse_networks
 from idp.web.pages import Pages
 
 log = logging.getLogger("nixa.web")
@@ -44,6 +45,8 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     app = FastAPI(title="NIXA OpenID Provider", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.platform = platform
     app.state.provider = OpenIDProvider(platform)
+    # Validated at start: a typo in NIXA_TRUSTED_PROXIES must stop the server, not silently trust nobody.
+    app.state.trusted_proxies = parse_networks(settings.trusted_proxies)
     app.state.pages = Pages(settings.secrets.csrf, settings.default_locale, settings.secure_cookies)
 
     @app.middleware("http")

@@ -129,7 +129,10 @@ async def _stale_login(request: Request, op: OpenIDProvider, pages: Pages) -> Re
     """None when the password was entered recently enough for a sensitive change; otherwise the response:
     the login page, or re-authentication that comes back to the security page (ASVS 3.7.1)."""
     recent = await run_in_threadpool(
-        _as_person, op, request.cookies.get(SESSION_COOKIE), lambda s, sess: is_recent(sess)
+        _as_person,
+        op,
+        request.cookies.get(SESSION_COOKIE),
+        lambda s, sess: is_recent(sess, op.platform.settings.recent_login_seconds),
     )
     if recent is None:
         return _login_first(request, pages)
@@ -152,7 +155,9 @@ def _overview(op: OpenIDProvider, s: Any, session: ActiveSession) -> dict[str, A
         "factors": factors,
         "recovery_left": op.factors.recovery_left(s, session.identity.id),
         # The passkey script cannot follow a redirect to the login page: a stale session gets a link.
-        "reauth_url": None if is_recent(session) else reauth_location("/account/security"),
+        "reauth_url": None
+        if is_recent(session, op.platform.settings.recent_login_seconds)
+        else reauth_location("/account/security"),
     }
 
 
