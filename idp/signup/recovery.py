@@ -20,6 +20,7 @@ from idp.models import PasswordCredential
 from idp.oauth.logout import SingleLogout
 from idp.signup.confirmations import RESET, Confirmations
 from idp.signup.outbox import DeliveryFailed, Notifier
+from idp.signup.ratelimit import RECOVER_PER_IDENTIFIER, RECOVER_PER_IP, RateLimit, RateLimited, ip_bucket
 
 
 class PasswordRecovery:
@@ -36,14 +37,29 @@ class PasswordRecovery:
         self.identities = identities
         self.confirmations = confirmations
         self.notifier = notifier
+        self.per_ip = RateLimit(identities.index, "recover-ip", *RECOVER_PER_IP)
+        self.per_identifier = RateLimit(identities.index, "recover-id", *RECOVER_PER_IDENTIFIER)
 
     def request(self, identifier: str, ip: str | None) -> Callable[[], None] | None:
         """Prepare a reset link (verified email) or code (verified phone) if the account exists.
 
         Returns the delivery to run after the answer is sent, so that the time taken to answer does not
         reveal whether a message went out.
+
+        Raises RateLimited when this address asked too often: that says something only about the
+        requester. The limit per identifier is silent instead: it counts the text typed (normalised like
+        usernames), before and whether or not an account is found, and when reached the answer is the
+        usual one with nothing sent. A 429 there would tell a prober that someone else had asked for that
+        identifier lately, which hints that it belongs to a real person.
         """
         with self.db.session() as s:
+            by_ip = self.per_ip.hit(s, ip_bucket(ip))
+            if not by_ip.allowed:
+                assert by_ip.retry_at is not None
+                raise RateLimited(by_ip.retry_at)
+        with self.db.session() as s:
+            if not self.per_identifier.hit(s, identifier.strip().lower()).allowed:
+                return None
             row = self.identities.find_by_username(s, identifier)
             if row is None:
                 return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import select
@@ -26,6 +27,7 @@ from idp.population.recheck import queue_recheck
 from idp.signup.confirmations import CONFIRM, Confirmations, IssuedCode
 from idp.signup.form import SignupForm
 from idp.signup.outbox import DeliveryFailed, Notifier
+from idp.signup.ratelimit import SIGNUP_PER_IP, RateLimit, ip_bucket
 
 log = logging.getLogger("nixa.signup")
 
@@ -34,6 +36,7 @@ class SignupStatus(StrEnum):
     CREATED = "created"
     DUPLICATE = "duplicate"
     DECEASED = "deceased"
+    LIMITED = "limited"  # too many signups from this address: nothing was looked up or created
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ class SignupOutcome:
     registry: MatchStatus | None = None
     email_sent: bool = False
     phone_ref: str | None = None  # names the SMS code row for the code form
+    retry_at: datetime | None = None  # LIMITED: when the next attempt will be let through
 
 
 class Registration:
@@ -61,8 +65,18 @@ class Registration:
         self.registry = registry
         self.confirmations = confirmations
         self.notifier = notifier
+        self.limit = RateLimit(index, "signup-ip", *SIGNUP_PER_IP)
 
     def register(self, form: SignupForm, ip: str | None) -> SignupOutcome:
+        # Counted in its own transaction before anything else: every attempt counts, duplicates too
+        # (they are what probing the registry of accounts looks like), and the count survives a refusal.
+        with self.db.session() as s:
+            decision = self.limit.hit(s, ip_bucket(ip))
+            if not decision.allowed:
+                audit.record(
+                    s, audit.AuditEvent.SIGNUP_REFUSED, actor="signup", ip=ip, data={"reason": "rate_limited"}
+                )
+                return SignupOutcome(SignupStatus.LIMITED, retry_at=decision.retry_at)
         with self.db.session() as s:
             if taken := self._taken(s, form):
                 return self._refuse(s, taken, ip)

@@ -496,6 +496,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sessions.end": {"vi": "Kết thúc phiên", "en": "End session"},
     "sessions.end_others": {"vi": "Kết thúc mọi phiên khác", "en": "End all other sessions"},
     "sessions.not_found": {"vi": "Không tìm thấy phiên đăng nhập này.", "en": "This session was not found."},
+    "signup.rate_limited": {
+        "vi": "Có quá nhiều lượt đăng ký từ địa chỉ mạng này. Thông tin bạn đã nhập vẫn được giữ "
+        "(trừ mật khẩu). Vui lòng thử lại sau {time} (giờ UTC), khoảng {minutes} phút nữa.",
+        "en": "Too many signups from this network address. What you typed is kept (except the "
+        "passwords). Please try again after {time} (UTC), in about {minutes} minutes.",
+    },
+    "recover.rate_limited": {
+        "vi": "Có quá nhiều yêu cầu khôi phục từ địa chỉ mạng này. "
+        "Vui lòng thử lại sau {time} (giờ UTC), khoảng {minutes} phút nữa.",
+        "en": "Too many recovery requests from this network address. "
+        "Please try again after {time} (UTC), in about {minutes} minutes.",
+    },
 }
 
 

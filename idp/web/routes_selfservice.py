@@ -10,10 +10,11 @@ from starlette.concurrency import run_in_threadpool
 
 from idp.provider import OpenIDProvider
 from idp.signup.form import check_new_password
+from idp.signup.ratelimit import RateLimited
 from idp.signup.selfservice import activity
 from idp.web.deps import PagesDep, Provider, client_ip, form_dict
 from idp.web.pages import SESSION_COOKIE, Pages
-from idp.web.routes_signup import Services
+from idp.web.routes_signup import Services, limited_page
 
 router = APIRouter()
 
@@ -55,7 +56,19 @@ async def recover(request: Request, pages: PagesDep, services: Services) -> Resp
     identifier = fields.get("identifier", "").strip()
     delivery = None
     if identifier:
-        delivery = await run_in_threadpool(services.recovery.request, identifier, client_ip(request))
+        try:
+            delivery = await run_in_threadpool(services.recovery.request, identifier, client_ip(request))
+        except RateLimited as limited:  # too many requests from this address, whatever was typed
+            return limited_page(
+                request,
+                pages,
+                "recover.html",
+                "recover.rate_limited",
+                limited.retry_at,
+                sent=False,
+                csrf_token=pages.csrf_token(request, "recover"),
+                page_path="/recover",
+            )
     # The same page whatever was typed: it must not tell whether an account exists.
     response = pages.render(request, "recover.html", sent=True, csrf_token="", page_path="/recover")
     if delivery is not None:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Depends, Request, Response
+from jinja2 import Environment, Template
 from starlette.concurrency import run_in_threadpool
 
 from idp.signup.form import KEPT_FIELDS, parse_signup
+from idp.signup.ratelimit import Decision
 from idp.signup.registration import SignupOutcome, SignupStatus
 from idp.signup.services import SignupServices
 from idp.web.deps import PagesDep, client_ip, form_dict
@@ -59,6 +63,20 @@ async def signup(request: Request, pages: PagesDep, services: Services) -> Respo
         return _form_page(request, pages, values=fields, errors=errors, status_code=400)
     # Threadpool: argon2, the registry and SMTP must not stall the event loop.
     outcome = await run_in_threadpool(services.registration.register, form, client_ip(request))
+    if outcome.status is SignupStatus.LIMITED and outcome.retry_at is not None:
+        # Everything typed is kept except the passwords (KEPT_FIELDS), so the person only waits and resends.
+        values = {k: fields.get(k, "") for k in KEPT_FIELDS}
+        return limited_page(
+            request,
+            pages,
+            "signup.html",
+            "signup.rate_limited",
+            outcome.retry_at,
+            values=values,
+            errors={},
+            csrf_token=pages.csrf_token(request, "signup"),
+            page_path="/signup",
+        )
     if outcome.status is not SignupStatus.CREATED:
         return _form_page(
             request,
@@ -69,6 +87,39 @@ async def signup(request: Request, pages: PagesDep, services: Services) -> Respo
             status_code=_STATUS[outcome.status],
         )
     return _done_page(request, pages, outcome)
+
+
+# The page of the form, with the reason and the time to come back above it: the form stays as it was.
+_LIMITED = """{% extends base_template %}{% block main %}
+<div class="error" role="alert" id="rate-limited" data-error="{{ limit_key }}">{{
+t(limit_key, time=retry_time, minutes=retry_minutes) }}</div>
+{{ super() }}{% endblock %}"""
+
+
+@lru_cache(maxsize=4)
+def _limited_template(env: Environment) -> Template:
+    return env.from_string(_LIMITED)
+
+
+def limited_page(
+    request: Request, pages: Pages, base_template: str, key: str, retry_at: datetime, **context: Any
+) -> Response:
+    """429 with Retry-After (RFC 6585 Section 4) and the page saying when, in the person's language."""
+    seconds = Decision(False, retry_at).retry_after()
+    shown = (retry_at + timedelta(seconds=59)).replace(second=0, microsecond=0)  # never earlier than due
+    page = pages.render(
+        request,
+        # Environment.get_template returns a Template object unchanged (Jinja API).
+        cast(str, _limited_template(pages.env)),
+        status_code=429,
+        base_template=base_template,
+        limit_key=key,
+        retry_time=shown.strftime("%H:%M"),
+        retry_minutes=max(1, (seconds + 59) // 60),
+        **context,
+    )
+    page.headers["Retry-After"] = str(seconds)
+    return page
 
 
 def _done_page(request: Request, pages: Pages, outcome: SignupOutcome) -> Response:
