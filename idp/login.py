@@ -8,7 +8,7 @@ the person is told when to retry. Unknown usernames cost one argon2 verification
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,6 +19,7 @@ from idp.crypto import BlindIndex
 from idp.db import utcnow
 from idp.identities import IdentityStore
 from idp.models import Identity, LoginThrottle, PasswordCredential
+from idp.throttle import count_failure, locked_row
 
 
 @dataclass(frozen=True)
@@ -37,14 +38,6 @@ class PasswordLogin:
         self.identities = identities
         self.index = blind_index
 
-    def _throttle(self, s: Session, key: str) -> LoginThrottle:
-        row = s.get(LoginThrottle, key, with_for_update=True)
-        if row is None:
-            row = LoginThrottle(key=key, failures=0, window_start=utcnow())
-            s.add(row)
-            s.flush()
-        return row
-
     def attempt(
         self,
         s: Session,
@@ -62,7 +55,7 @@ class PasswordLogin:
             f"acct:{self.index('username', username.strip().lower())[:60]}",
             f"ip:{self.index('ip', ip or '-')[:60]}",
         ]
-        throttles = [self._throttle(s, k) for k in keys]
+        throttles = [locked_row(s, k) for k in keys]
         locked = [t.locked_until for t in throttles if t.locked_until and t.locked_until > now]
         if locked:
             lock_end = max(locked)
@@ -97,22 +90,19 @@ class PasswordLogin:
         return LoginResult(None, locked_until=until)
 
     def _count_failure(self, throttles: list[LoginThrottle], now: datetime) -> datetime | None:
-        window = timedelta(seconds=self.settings.failure_window)
-        lock_for = timedelta(seconds=self.settings.lockout_seconds)
-        until: datetime | None = None
-        for t in throttles:
-            if now - t.window_start > window:
-                t.failures, t.window_start = 0, now
-            t.failures += 1
-            limit = (
-                self.settings.account_max_failures
-                if t.key.startswith("acct:")
-                else self.settings.ip_max_failures
+        st = self.settings
+        ends = [
+            count_failure(
+                t,
+                limit=st.account_max_failures if t.key.startswith("acct:") else st.ip_max_failures,
+                window=st.failure_window,
+                lockout=st.lockout_seconds,
+                now=now,
             )
-            if t.failures >= limit:
-                t.locked_until, t.failures, t.window_start = now + lock_for, 0, now
-                until = t.locked_until if until is None else max(until, t.locked_until)
-        return until
+            for t in throttles
+        ]
+        locked = [end for end in ends if end is not None]
+        return max(locked) if locked else None
 
 
 def identity_by_id(s: Session, identity_id: str) -> Identity | None:

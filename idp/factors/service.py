@@ -8,7 +8,6 @@ be the reason for the change.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,12 +19,13 @@ from idp.db import utcnow
 from idp.factors.passkeys import PasskeyError, Passkeys, RelyingParty
 from idp.factors.recovery import RecoveryCodes
 from idp.factors.totp import TotpFactors
-from idp.models import LoginThrottle, PasswordCredential
+from idp.models import PasswordCredential
 from idp.models.factors import Factor, RecoveryCode
 from idp.oauth.logout import SingleLogout
 from idp.passwords import PasswordPolicyError, check_policy
 from idp.platform import Platform
 from idp.sessions import ActiveSession, acr_for
+from idp.throttle import count_failure, locked_row
 
 SECOND_FACTOR_LEVEL = 3
 PASSWORD_LEVEL = 2
@@ -76,7 +76,8 @@ class SecondFactors:
         self, s: Session, session: ActiveSession, *, method: str, value: str | dict[str, Any], ip: str | None
     ) -> StepUpResult:
         identity_id = session.identity.id
-        throttle = self._throttle(s, identity_id)
+        # Six digits are guessable without a limit (NIST SP 800-63B Section 5.2.2): count per identity.
+        throttle = locked_row(s, f"2fa:{identity_id}")
         if throttle.locked_until is not None and throttle.locked_until > utcnow():
             return StepUpResult(False, locked=True)
         amr = self._verify(s, identity_id, method, value)
@@ -85,7 +86,14 @@ class SecondFactors:
             s, event, identity_id=identity_id, ip=ip, data={"sid": session.row.sid, "method": method}
         )
         if amr is None:
-            self._count_failure(throttle)
+            st = self.settings
+            count_failure(
+                throttle,
+                limit=st.account_max_failures,
+                window=st.failure_window,
+                lockout=st.lockout_seconds,
+                now=utcnow(),
+            )
             return StepUpResult(False)
         throttle.failures, throttle.locked_until = 0, None
         row = session.row
@@ -111,25 +119,6 @@ class SecondFactors:
             # A look-up secret used once is a one-time password in the sense of RFC 8176 "otp".
             return "otp"
         return None
-
-    def _throttle(self, s: Session, identity_id: str) -> LoginThrottle:
-        # Six digits are guessable without a limit (NIST SP 800-63B Section 5.2.2): count per identity.
-        key = f"2fa:{identity_id}"
-        row = s.get(LoginThrottle, key, with_for_update=True)
-        if row is None:
-            row = LoginThrottle(key=key, failures=0, window_start=utcnow())
-            s.add(row)
-            s.flush()
-        return row
-
-    def _count_failure(self, row: LoginThrottle) -> None:
-        now = utcnow()
-        if now - row.window_start > timedelta(seconds=self.settings.failure_window):
-            row.failures, row.window_start = 0, now
-        row.failures += 1
-        if row.failures >= self.settings.account_max_failures:
-            row.locked_until = now + timedelta(seconds=self.settings.lockout_seconds)
-            row.failures, row.window_start = 0, now
 
     # -- account security changes -------------------------------------------------------------------
     def end_other_sessions(self, s: Session, identity_id: str, keep_sid: str, ip: str | None = None) -> int:

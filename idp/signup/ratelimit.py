@@ -14,12 +14,12 @@ import ipaddress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from idp.crypto import BlindIndex
 from idp.db import utcnow
 from idp.models import LoginThrottle
+from idp.throttle import locked_row
 
 # Module constants, not settings: idp/config.py belongs to another team. Chosen so that a person never
 # meets them by accident, while one client cannot create accounts or send messages in bulk.
@@ -70,7 +70,7 @@ class RateLimit:
     def hit(self, s: Session, value: str | None) -> Decision:
         """Count one attempt if the limit allows it; the row stays locked until the transaction ends."""
         now = utcnow()
-        row = self._row(s, self.key(value), now)
+        row = locked_row(s, self.key(value), now)
         decision = self._decide(row, now)
         if decision.allowed:
             if now - _aware(row.window_start) >= self.window:
@@ -86,20 +86,6 @@ class RateLimit:
         if now - start >= self.window or row.failures < self.limit:
             return Decision(True)
         return Decision(False, retry_at=start + self.window)
-
-    @staticmethod
-    def _row(s: Session, key: str, now: datetime) -> LoginThrottle:
-        row = s.get(LoginThrottle, key, with_for_update=True)
-        if row is not None:
-            return row
-        try:
-            with s.begin_nested():  # two first attempts at once: one inserts, the other locks its row
-                row = LoginThrottle(key=key, failures=0, window_start=now)
-                s.add(row)
-        except IntegrityError:
-            row = s.get(LoginThrottle, key, with_for_update=True, populate_existing=True)
-            assert row is not None
-        return row
 
 
 def ip_bucket(ip: str | None) -> str:

@@ -1,0 +1,44 @@
+"""Counters behind login lockouts and rate limits (the ``login_throttles`` table), shared by every caller.
+
+A counter row is read under a row lock so concurrent attempts count one after another; the first attempt
+on a key inserts the row, and when two first attempts race, the loser locks the winner's row instead of
+failing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from idp.db import utcnow
+from idp.models import LoginThrottle
+
+
+def locked_row(s: Session, key: str, now: datetime | None = None) -> LoginThrottle:
+    row = s.get(LoginThrottle, key, with_for_update=True)
+    if row is not None:
+        return row
+    try:
+        with s.begin_nested():
+            row = LoginThrottle(key=key, failures=0, window_start=now or utcnow())
+            s.add(row)
+    except IntegrityError:
+        row = s.get(LoginThrottle, key, with_for_update=True, populate_existing=True)
+        assert row is not None
+    return row
+
+
+def count_failure(
+    row: LoginThrottle, *, limit: int, window: int, lockout: int, now: datetime
+) -> datetime | None:
+    """Count one failure in the current window; at ``limit`` lock for ``lockout`` seconds and start afresh.
+    Returns the end of the lock when this failure caused one."""
+    if now - row.window_start > timedelta(seconds=window):
+        row.failures, row.window_start = 0, now
+    row.failures += 1
+    if row.failures < limit:
+        return None
+    row.locked_until, row.failures, row.window_start = now + timedelta(seconds=lockout), 0, now
+    return row.locked_until
