@@ -287,33 +287,100 @@ class OpenIDProvider:
             if not result.ok or result.identity is None:
                 key = "login.locked" if result.locked_until else "login.failed"
                 return LoginOutcome(None, error_key=key, locked_until=result.locked_until)
-            row, cookie = self.sessions.start(
-                s, identity=result.identity, auth_level=2, amr=["pwd"], ip=ip, user_agent=user_agent
-            )
-            audit.record(
+            return self._logged_in(
                 s,
-                audit.AuditEvent.LOGIN_SUCCEEDED,
-                identity_id=result.identity.id,
-                client_id=client.client_id,
+                (interaction, client, request, done),
+                result.identity,
+                auth_level=PASSWORD_LEVEL,
+                amr=["pwd"],
                 ip=ip,
-                data={"sid": row.sid, "amr": ["pwd"]},
+                user_agent=user_agent,
+                browser_id=browser_id,
+                audit_data={},
             )
-            session = ActiveSession(row, result.identity)
-            try:
-                outcome = self._advance(
+
+    def complete_external_login(
+        self,
+        interaction_id: str,
+        browser_id: str | None,
+        *,
+        identity_id: str,
+        auth_level: int,
+        amr: list[str],
+        ip: str | None,
+        user_agent: str | None,
+        audit_data: dict[str, Any] | None = None,
+    ) -> LoginOutcome:
+        """Finish an interaction's login step for a person authenticated by another method (an upstream
+        identity provider, the wallet): start the SSO session at ``auth_level`` with ``amr`` (RFC 8176)
+        and carry the authorization request on. The caller has authenticated the person; this checks
+        that the interaction belongs to this browser and that the identity may log in."""
+        with self.db.session() as s:
+            loaded = self._load(s, interaction_id, browser_id)
+            identity = s.get(Identity, identity_id)
+            if identity is None or identity.locked:
+                audit.record(
                     s,
-                    client,
-                    request,
-                    session,
-                    browser_id=browser_id or "",
-                    done=done | {"login"},
-                    interaction=interaction,
+                    audit.AuditEvent.LOGIN_FAILED,
+                    identity_id=identity.id if identity else None,
+                    client_id=loaded[1].client_id,
+                    ip=ip,
+                    data={"reason": "account_locked" if identity else "unknown_identity", "amr": amr},
                 )
-            except OAuthError as exc:
-                outcome = self._error(
-                    RedirectTarget(request.redirect_uri, request.state, request.response_mode), exc
-                )
-            return LoginOutcome(outcome, session_cookie=cookie)
+                return LoginOutcome(None, error_key="login.failed")
+            return self._logged_in(
+                s,
+                loaded,
+                identity,
+                auth_level=auth_level,
+                amr=amr,
+                ip=ip,
+                user_agent=user_agent,
+                browser_id=browser_id,
+                audit_data=audit_data or {},
+            )
+
+    def _logged_in(
+        self,
+        s: Session,
+        loaded: tuple[Interaction, Client, AuthorizationRequest, set[str]],
+        identity: Identity,
+        *,
+        auth_level: int,
+        amr: list[str],
+        ip: str | None,
+        user_agent: str | None,
+        browser_id: str | None,
+        audit_data: dict[str, Any],
+    ) -> LoginOutcome:
+        interaction, client, request, done = loaded
+        row, cookie = self.sessions.start(
+            s, identity=identity, auth_level=auth_level, amr=amr, ip=ip, user_agent=user_agent
+        )
+        audit.record(
+            s,
+            audit.AuditEvent.LOGIN_SUCCEEDED,
+            identity_id=identity.id,
+            client_id=client.client_id,
+            ip=ip,
+            data={**audit_data, "sid": row.sid, "amr": amr},
+        )
+        session = ActiveSession(row, identity)
+        try:
+            outcome = self._advance(
+                s,
+                client,
+                request,
+                session,
+                browser_id=browser_id or "",
+                done=done | {"login"},
+                interaction=interaction,
+            )
+        except OAuthError as exc:
+            outcome = self._error(
+                RedirectTarget(request.redirect_uri, request.state, request.response_mode), exc
+            )
+        return LoginOutcome(outcome, session_cookie=cookie)
 
     def _step_up_session(
         self, s: Session, interaction: Interaction, session_cookie: str | None

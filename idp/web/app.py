@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
@@ -28,6 +29,8 @@ from idp.web import (
     routes_signup,
 )
 from idp.web.deps import parse_networks
+from idp.web.extensions import Extension
+from idp.web.i18n import register_messages
 from idp.web.pages import Pages
 
 log = logging.getLogger("nixa.web")
@@ -38,7 +41,12 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith(_API_PREFIXES)
 
 
-def create_app(settings: Settings | None = None, *, platform: Platform | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    platform: Platform | None = None,
+    extensions: Sequence[Extension] = (),
+) -> FastAPI:
     platform = platform or Platform(settings or Settings())
     settings = platform.settings
     platform.keys.ensure_keys()
@@ -47,7 +55,16 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     app.state.provider = OpenIDProvider(platform)
     # Validated at start: a typo in NIXA_TRUSTED_PROXIES must stop the server, not silently trust nobody.
     app.state.trusted_proxies = parse_networks(settings.trusted_proxies)
-    app.state.pages = Pages(settings.secrets.csrf, settings.default_locale, settings.secure_cookies)
+    app.state.pages = Pages(
+        settings.secrets.csrf,
+        settings.default_locale,
+        settings.secure_cookies,
+        extra_templates=[d for ext in extensions for d in ext.template_dirs],
+    )
+    app.state.login_methods = [m for ext in extensions for m in ext.login_methods]
+    app.state.discovery_extra = [ext.discovery for ext in extensions if ext.discovery is not None]
+    for ext in extensions:
+        register_messages(ext.messages)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
@@ -106,6 +123,9 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     app.include_router(routes_selfservice.router)
     app.include_router(routes_factors.router)
     app.include_router(routes_proofing.router)
+    for ext in extensions:
+        for router in ext.routers:
+            app.include_router(router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
     @app.get("/healthz", include_in_schema=False)

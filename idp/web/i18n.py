@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 LOCALES = ("vi", "en")
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -32,6 +34,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Vui lòng nhập số định danh (hoặc email) và mật khẩu.",
         "en": "Please enter your personal ID number (or email) and password.",
     },
+    "login.other_ways": {"vi": "Hoặc đăng nhập bằng cách khác", "en": "Or log in another way"},
     "select.title": {"vi": "Chọn tài khoản", "en": "Choose an account"},
     "select.continue": {"vi": "Tiếp tục với {name}", "en": "Continue as {name}"},
     "select.other": {"vi": "Dùng tài khoản khác", "en": "Use another account"},
@@ -509,6 +512,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "Please try again after {time} (UTC), in about {minutes} minutes.",
     },
 }
+
+
+def register_messages(messages: Mapping[str, Mapping[str, str]]) -> None:
+    """Add an extension's messages. Keys are namespaced by the extension; one that is already taken with
+    other text is a programming error, refused rather than silently changing an IdP page."""
+    for key, texts in messages.items():
+        if "vi" not in texts:
+            raise ValueError(f"message {key!r} has no Vietnamese text")
+        existing = MESSAGES.get(key)
+        if existing is not None and existing != dict(texts):
+            raise ValueError(f"message {key!r} is already defined")
+        MESSAGES[key] = dict(texts)
 
 
 def translate(key: str, locale: str, **values: object) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,8 +22,17 @@ _TEMPLATES = Path(__file__).parent / "templates"
 
 
 class Pages:
-    def __init__(self, csrf_secret: bytes, default_locale: str, secure_cookies: bool) -> None:
-        self.env = Environment(loader=FileSystemLoader(_TEMPLATES), autoescape=select_autoescape(["html"]))
+    def __init__(
+        self,
+        csrf_secret: bytes,
+        default_locale: str,
+        secure_cookies: bool,
+        *,
+        extra_templates: Sequence[Path] = (),
+    ) -> None:
+        # The IdP's own templates come first: an extension can add pages but not replace ours.
+        loader = FileSystemLoader([_TEMPLATES, *extra_templates])
+        self.env = Environment(loader=loader, autoescape=select_autoescape(["html"]))
         self.csrf_secret = csrf_secret
         self.default_locale = default_locale
         self.secure = secure_cookies

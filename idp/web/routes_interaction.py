@@ -10,8 +10,9 @@ from starlette.concurrency import run_in_threadpool
 
 from idp.db import utcnow
 from idp.errors import InvalidPageRequest
-from idp.provider import InteractionView
+from idp.provider import InteractionView, LoginOutcome, OpenIDProvider
 from idp.web.deps import PagesDep, Provider, client_ip, form_dict
+from idp.web.extensions import LoginMethod
 from idp.web.i18n import translate
 from idp.web.pages import BROWSER_COOKIE, SESSION_COOKIE, Pages
 from idp.web.routes_factors import second_factor_page
@@ -31,9 +32,11 @@ def _login_page(
     status_code: int = 200,
 ) -> Response:
     interaction_id = view.interaction.id
+    methods: list[LoginMethod] = request.app.state.login_methods
     return pages.render(
         request,
         "login.html",
+        login_choices=[c for m in methods for c in m.login_choices(view, locale)],
         locale=locale,
         status_code=status_code,
         client_name=view.client.name,
@@ -141,6 +144,14 @@ async def login(interaction_id: str, request: Request, op: Provider, pages: Page
             wait = (outcome.locked_until - utcnow()).total_seconds()
             page.headers["Retry-After"] = str(max(1, math.ceil(wait)))
         return page
+    return finish_login(request, pages, op, outcome)
+
+
+def finish_login(request: Request, pages: Pages, op: OpenIDProvider, outcome: LoginOutcome) -> Response:
+    """Answer a successful login (password here, or another method through
+    ``OpenIDProvider.complete_external_login``): set the SSO cookie and carry the authorization on."""
+    if outcome.result is None:
+        return pages.error(request, outcome.error_key or "login.failed", status_code=401)
     response = authorization_response(request, pages, outcome.result)
     if outcome.session_cookie:
         pages.set_cookie(

@@ -41,8 +41,11 @@ def query_dict(request: Request) -> dict[str, str]:
 
 @router.get("/.well-known/openid-configuration")
 @router.get("/.well-known/oauth-authorization-server")
-def discovery(op: Provider) -> JSONResponse:
-    return JSONResponse(discovery_document(op.issuer), headers={"Cache-Control": "public, max-age=300"})
+def discovery(request: Request, op: Provider) -> JSONResponse:
+    document = discovery_document(op.issuer)
+    for extra in request.app.state.discovery_extra:
+        document.update(extra())
+    return JSONResponse(document, headers={"Cache-Control": "public, max-age=300"})
 
 
 @router.get("/jwks")
