@@ -77,10 +77,10 @@ def serve(
     """Run the OpenID Provider."""
     import uvicorn
 
-    from idp.web.app import create_app
+    from nixa.composition import build_idp_app
 
     logging.basicConfig(level=logging.INFO)
-    uvicorn.run(create_app(platform=platform()), host=host, port=port, proxy_headers=False)
+    uvicorn.run(build_idp_app(platform()), host=host, port=port, proxy_headers=False)
 
 
 @db_app.command("upgrade")

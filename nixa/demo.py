@@ -24,7 +24,7 @@ from idp.migrate import upgrade
 from idp.models import Client, Identity, RegistryRecord
 from idp.platform import Platform
 from idp.registry import import_csv
-from idp.web.app import create_app
+from nixa.composition import build_idp_app
 from nixa.mailcatcher import MailCatcher
 from nixa.portals import PortalConfig, create_portal
 
@@ -128,9 +128,7 @@ def run_demo(*, host: str, port: int) -> None:
         catcher = MailCatcher(settings.data_dir / "mail", "127.0.0.1", mail_port)
         catcher.start()
     servers = [
-        uvicorn.Server(
-            uvicorn.Config(create_app(platform=platform), host=host, port=port, log_level="warning")
-        )
+        uvicorn.Server(uvicorn.Config(build_idp_app(platform), host=host, port=port, log_level="warning"))
     ]
     lines = [f"NIXA IdP:              {issuer}  (discovery: {issuer}/.well-known/openid-configuration)"]
     for offset, (client_id, name, cookie, colour) in enumerate(PORTALS, start=1):
