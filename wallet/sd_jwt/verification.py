@@ -156,9 +156,11 @@ def holder_key(claims: dict[str, Any]) -> PublicKey:
     if not isinstance(jwk, dict) or "d" in jwk:
         raise SdJwtError("no_holder_key", "the credential is not bound to a holder public key")
     try:
-        key: PublicKey = JWKRegistry.import_key(jwk)
+        key = JWKRegistry.import_key(jwk)
     except (JoseError, ValueError, KeyError, TypeError) as exc:
         raise SdJwtError("no_holder_key", "the holder key in cnf is invalid") from exc
+    if not isinstance(key, ECKey | RSAKey | OKPKey):
+        raise SdJwtError("no_holder_key", "the holder key in cnf is not an asymmetric key")
     return key
 
 
