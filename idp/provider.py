@@ -27,6 +27,7 @@ from idp.oauth.authorize import AuthorizationRequest, RedirectableError, Redirec
 from idp.oauth.claims import requested_claim_names
 from idp.oauth.client_auth import ClientAuthenticator, parse_credentials
 from idp.oauth.decide import PASSWORD_LEVEL, Step, decide
+from idp.oauth.extension_grants import ExtensionGrant
 from idp.oauth.grants import create_code, create_grant
 from idp.oauth.logout import SingleLogout
 from idp.oauth.remote_jwks import RemoteJwksCache
@@ -109,6 +110,8 @@ class OpenIDProvider:
         self.revocation = Revocation(self.access_tokens)
         self.single_logout = SingleLogout(self.db, self.signer, self.subjects, self.sessions)
         self.factors = SecondFactors(platform, self.single_logout)
+        # grant_type -> handler, filled by create_app from the extensions (idp.oauth.extension_grants).
+        self.extension_grants: dict[str, ExtensionGrant] = {}
 
     # -- authorization endpoint ---------------------------------------------------------------------
     def begin(
@@ -519,5 +522,7 @@ class OpenIDProvider:
 
     def token(self, authorization: str | None, form: dict[str, str], ip: str | None) -> dict[str, Any]:
         with self.db.session() as s:
+            if (extension := self.extension_grants.get(form.get("grant_type") or "")) is not None:
+                return extension(s, authorization, form, ip)
             client = self.authenticate_client(s, authorization, form)
             return self.token_endpoint.handle(s, client, form, ip)

@@ -65,6 +65,7 @@ def create_app(
     app.state.discovery_extra = [ext.discovery for ext in extensions if ext.discovery is not None]
     for ext in extensions:
         register_messages(ext.messages)
+        app.state.provider.extension_grants.update(ext.token_grants)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]

@@ -11,6 +11,7 @@ builds the extensions and passes them to ``create_app(..., extensions=[...])``.
 - ``template_dirs``: folders searched after the IdP's own templates, so extension pages can extend
   ``base.html``.
 - ``discovery``: extra members for ``/.well-known/openid-configuration``.
+- ``token_grants``: extension grant types of the token endpoint, ``grant_type`` -> handler.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any, Protocol
 
 from fastapi import APIRouter
 
+from idp.oauth.extension_grants import ExtensionGrant
 from idp.provider import InteractionView
 
 
@@ -50,3 +52,4 @@ class Extension:
     messages: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     template_dirs: Sequence[Path] = ()
     discovery: Callable[[], Mapping[str, Any]] | None = None
+    token_grants: Mapping[str, ExtensionGrant] = field(default_factory=dict)
