@@ -8,7 +8,8 @@ from alembic.migration import MigrationContext
 from idp import models  # noqa: F401  (every table on Base.metadata)
 from idp.db import Base
 from idp.migrate import current, heads
-from wallet import models as wallet_models  # noqa: F401  (the wallet's tables join the same metadata)
+from wallet import models as wallet_models  # noqa: F401  (the wallet's credential tables)
+from wallet import schema  # noqa: F401  (the wallet's tables too)
 
 
 def test_migrated_database_matches_the_models(platform):

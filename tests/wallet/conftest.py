@@ -1,0 +1,38 @@
+"""The IdP app with the wallet extension, for every wallet test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from idp.platform import Platform
+from idp.web.app import create_app
+from tests.conftest import ISSUER
+from wallet.extension import wallet_extension
+from wallet.settings import WalletSettings
+from wallet.status_list.service import StatusListService
+
+
+@pytest.fixture
+def wallet_settings() -> WalletSettings:
+    return WalletSettings(status_list_size=4096)
+
+
+@pytest.fixture
+def app(platform: Platform, wallet_settings: WalletSettings) -> FastAPI:
+    return create_app(platform=platform, extensions=[wallet_extension(platform, wallet_settings)])
+
+
+@pytest.fixture
+def status_lists(platform: Platform, wallet_settings: WalletSettings) -> StatusListService:
+    return StatusListService(platform, wallet_settings)
+
+
+@pytest.fixture
+def relying_party(app: FastAPI) -> Iterator[TestClient]:
+    """A verifier's HTTP client, without any browser cookies."""
+    with TestClient(app, base_url=ISSUER) as c:
+        yield c

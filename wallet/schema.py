@@ -1,0 +1,4 @@
+"""Every table of the wallet package, imported together so that ``Base.metadata`` knows them all
+(the migration test compares the migrated schema with the models)."""
+
+from wallet.status_list import models as status_list_models  # noqa: F401
