@@ -3,6 +3,7 @@ the citizen's credential pages; plus the Pre-Authorized Code grant at the token 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from idp.clients import GRANT_TYPES
@@ -17,6 +18,9 @@ from wallet.vci.offers import Offers, PreAuthorizedCodeGrant
 from wallet.vci.revocation import CredentialRevocation
 from wallet.vci.routes import credential_router
 from wallet.vci.settings import CredentialSettings
+from wallet.vp.messages import MESSAGES
+from wallet.vp.routes import presentation_router
+from wallet.vp.service import Presentations
 
 
 class CredentialServices:
@@ -35,6 +39,7 @@ class CredentialServices:
         self.offers = Offers(platform.issuer, self.settings, platform.blind_index)
         self.issuer = CredentialIssuer(platform, self.settings, self.status_lists, self.nonces)
         self.revocation = CredentialRevocation(self.status_lists)
+        self.presentations = Presentations(platform, self.settings, self.status_lists)
 
 
 def _discovery() -> dict[str, Any]:
@@ -52,7 +57,9 @@ def credential_extension(
     services = CredentialServices(platform, settings, wallet_settings)
     return Extension(
         name="wallet-credentials",
-        routers=[credential_router(services.issuer)],
+        routers=[credential_router(services.issuer), presentation_router(services.presentations)],
+        messages=MESSAGES,
+        template_dirs=[Path(__file__).parent / "vp" / "templates"],
         discovery=_discovery,
         token_grants={PRE_AUTHORIZED_GRANT: PreAuthorizedCodeGrant(services.offers)},
     )

@@ -102,10 +102,23 @@ class PresentationRequest(Base):
     result_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
+class VerifierKey(Base):
+    """The OpenID4VP verifier's signing key (sealed) and self-signed certificate (x509_hash client id)."""
+
+    __tablename__ = "wallet_verifier_keys"
+
+    kid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    private_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    certificate_der: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    not_after: Mapped[datetime]
+
+
 __all__ = [
     "CredentialAccessToken",
     "CredentialNonce",
     "CredentialOffer",
     "IssuedCredential",
     "PresentationRequest",
+    "VerifierKey",
 ]

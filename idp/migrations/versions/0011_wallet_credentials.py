@@ -1,4 +1,4 @@
-"""wallet credentials: credential offers, nonces, access tokens, issued SD-JWT VCs, presentation requests (issue 7)
+"""wallet credentials: credential offers, nonces, access tokens, issued SD-JWT VCs, presentation requests, verifier keys (issue 7)
 
 Revision ID: 0011
 Revises: 0006
@@ -43,6 +43,14 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_wallet_presentation_requests')),
     sa.UniqueConstraint('request_handle_hash', name=op.f('uq_wallet_presentation_requests_request_handle_hash')),
     sa.UniqueConstraint('state', name=op.f('uq_wallet_presentation_requests_state'))
+    )
+    op.create_table('wallet_verifier_keys',
+    sa.Column('kid', sa.String(length=36), nullable=False),
+    sa.Column('private_enc', sa.LargeBinary(), nullable=False),
+    sa.Column('certificate_der', sa.LargeBinary(), nullable=False),
+    sa.Column('created_at', idp.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('not_after', idp.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('kid', name=op.f('pk_wallet_verifier_keys'))
     )
     op.create_table('wallet_credential_offers',
     sa.Column('id', sa.String(length=36), nullable=False),
@@ -99,6 +107,7 @@ def downgrade() -> None:
     op.drop_table('wallet_issued_credentials')
     op.drop_index(op.f('ix_wallet_credential_offers_identity_id'), table_name='wallet_credential_offers')
     op.drop_table('wallet_credential_offers')
+    op.drop_table('wallet_verifier_keys')
     op.drop_table('wallet_presentation_requests')
     op.drop_index(op.f('ix_wallet_credential_nonces_expires_at'), table_name='wallet_credential_nonces')
     op.drop_table('wallet_credential_nonces')

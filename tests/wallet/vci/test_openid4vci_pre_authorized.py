@@ -21,11 +21,6 @@ from wallet.vci.offers import NotEligible
 from wallet.vp.issuer_keys import IssuerKeys
 
 
-@pytest.fixture
-def verified(op: OpenIDProvider) -> Citizen:
-    return make_citizen(op, loa=2, full_name="Nguyễn Văn An", address="12 Tràng Tiền, Hoàn Kiếm, Hà Nội")
-
-
 def _token(api: TestClient, code: str, tx_code: str | None) -> Any:
     data = {"grant_type": PRE_AUTHORIZED_GRANT, "pre-authorized_code": code}
     if tx_code is not None:
