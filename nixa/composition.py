@@ -13,12 +13,13 @@ from fastapi import FastAPI
 from idp.platform import Platform
 from idp.web.app import create_app
 from idp.web.extensions import Extension
+from wallet.credential_extension import credential_extension
 from wallet.extension import wallet_extension
 
 ExtensionFactory = Callable[[Platform], Extension]
 
 # Packages add their factory here, in the order their login choices should appear.
-EXTENSION_FACTORIES: list[ExtensionFactory] = [wallet_extension]
+EXTENSION_FACTORIES: list[ExtensionFactory] = [wallet_extension, credential_extension]
 
 
 def idp_extensions(platform: Platform) -> list[Extension]:

@@ -15,6 +15,7 @@ from wallet.vci.issuance import CredentialIssuer
 from wallet.vci.metadata import PRE_AUTHORIZED_GRANT, authorization_server_metadata
 from wallet.vci.nonces import NonceStore
 from wallet.vci.offers import Offers, PreAuthorizedCodeGrant
+from wallet.vci.pages import credential_pages
 from wallet.vci.revocation import CredentialRevocation
 from wallet.vci.routes import credential_router
 from wallet.vci.settings import CredentialSettings
@@ -57,9 +58,16 @@ def credential_extension(
     services = CredentialServices(platform, settings, wallet_settings)
     return Extension(
         name="wallet-credentials",
-        routers=[credential_router(services.issuer), presentation_router(services.presentations)],
+        routers=[
+            credential_router(services.issuer),
+            presentation_router(services.presentations),
+            credential_pages(services.offers, services.revocation),
+        ],
         messages=MESSAGES,
-        template_dirs=[Path(__file__).parent / "vp" / "templates"],
+        template_dirs=[
+            Path(__file__).parent / "vp" / "templates",
+            Path(__file__).parent / "vci" / "templates",
+        ],
         discovery=_discovery,
         token_grants={PRE_AUTHORIZED_GRANT: PreAuthorizedCodeGrant(services.offers)},
     )

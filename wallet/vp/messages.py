@@ -58,7 +58,55 @@ _OTHER_VERDICTS = (
     "wrong_type",
 )
 
+CREDENTIAL_MESSAGES: dict[str, dict[str, str]] = {
+    "cred.title": {"vi": "Thông tin xác thực trong ví", "en": "Credentials in your wallet"},
+    "cred.intro": {
+        "vi": "Đưa căn cước điện tử NIXA vào ví trên điện thoại; bạn chọn chia sẻ thông tin nào, mỗi lần.",
+        "en": "Put your NIXA digital identity in your phone's wallet; you choose what to share, each time.",
+    },
+    "cred.get": {"vi": "Nhận vào ví", "en": "Add to the wallet"},
+    "cred.not_eligible": {
+        "vi": "Cần danh tính đã xác minh (mức 2 trở lên) để nhận thông tin xác thực.",
+        "en": "A verified identity (level 2 or above) is needed to receive a credential.",
+    },
+    "cred.list": {"vi": "Đã cấp", "en": "Issued"},
+    "cred.none": {"vi": "Chưa có thông tin xác thực nào.", "en": "No credentials yet."},
+    "cred.identity": {"vi": "Căn cước điện tử NIXA", "en": "NIXA digital identity"},
+    "cred.state.valid": {"vi": "còn hiệu lực", "en": "valid"},
+    "cred.state.revoked": {"vi": "đã thu hồi", "en": "revoked"},
+    "cred.state.expired": {"vi": "hết hạn", "en": "expired"},
+    "cred.issued": {"vi": "cấp ngày", "en": "issued"},
+    "cred.expires": {"vi": "hết hạn", "en": "expires"},
+    "cred.device": {"vi": "khoá thiết bị", "en": "device key"},
+    "cred.reason": {"vi": "Lý do", "en": "Reason"},
+    "cred.reason.lost_device": {"vi": "Mất điện thoại", "en": "Lost phone"},
+    "cred.reason.holder_request": {"vi": "Tôi không dùng nữa", "en": "I no longer use it"},
+    "cred.revoke": {"vi": "Thu hồi", "en": "Revoke"},
+    "cred.revoked": {
+        "vi": "Đã thu hồi. Bên xác minh sẽ thấy thông tin này không còn hiệu lực.",
+        "en": "Revoked. Verifiers will see that it is no longer valid.",
+    },
+    "cred.back": {"vi": "Về tài khoản", "en": "Back to your account"},
+    "cred.back_list": {"vi": "Về danh sách", "en": "Back to the list"},
+    "cred.offer_title": {"vi": "Quét bằng ví NIXA", "en": "Scan with the NIXA wallet"},
+    "cred.offer_scan": {
+        "vi": "Quét mã QR bằng ví trong vòng {minutes} phút.",
+        "en": "Scan the QR code with the wallet within {minutes} minutes.",
+    },
+    "cred.offer_qr_alt": {"vi": "Mã QR nhận thông tin xác thực", "en": "Credential offer QR code"},
+    "cred.offer_same_device": {
+        "vi": "Mở bằng ví trên thiết bị này",
+        "en": "Open with the wallet on this device",
+    },
+    "cred.tx_code": {"vi": "Mã giao dịch:", "en": "Transaction code:"},
+    "cred.tx_code_why": {
+        "vi": "Ví sẽ hỏi mã này; đừng cho ai biết. Chỉ chụp được mã QR thì không nhận được gì.",
+        "en": "The wallet asks for this code; keep it to yourself. A photo of the QR alone is useless.",
+    },
+}
+
 MESSAGES: dict[str, dict[str, str]] = {
+    **CREDENTIAL_MESSAGES,
     "vp.title": {"vi": "Xác minh danh tính qua ví", "en": "Verify an identity with the wallet"},
     "vp.intro": {
         "vi": "Chọn thông tin cần xem; người dân quét mã QR bằng ví NIXA và chỉ chia sẻ những thông tin đó.",

@@ -1,0 +1,105 @@
+"""The citizen's credential pages: the credentials issued to them, an offer QR for the wallet, revocation.
+
+``/account/credentials`` needs the citizen's NIXA session; every form carries a CSRF token; all of it
+works without JavaScript.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import RedirectResponse
+
+from idp.web.deps import PagesDep, Provider, client_ip, form_dict
+from idp.web.pages import SESSION_COOKIE
+from wallet.vci.offers import MIN_LOA, NotEligible, Offers
+from wallet.vci.revocation import CredentialRevocation, UnknownCredential
+from wallet.vp.routes import qr_data_uri
+
+PATH = "/account/credentials"
+CSRF_PURPOSE = "wallet-credentials"
+
+
+def credential_pages(offers: Offers, revocation: CredentialRevocation) -> APIRouter:
+    router = APIRouter()
+
+    def _login_needed(request: Request, pages: PagesDep) -> Response:
+        return pages.render(request, "profile_login.html", status_code=401, next_path=PATH)
+
+    @router.get(PATH, include_in_schema=False)
+    def credentials(request: Request, op: Provider, pages: PagesDep) -> Response:
+        with op.db.read_session() as s:
+            session = op.sessions.from_cookie(s, request.cookies.get(SESSION_COOKIE))
+            if session is None:
+                return _login_needed(request, pages)
+            items = revocation.list_for(s, session.identity.id)
+            eligible = session.identity.loa >= MIN_LOA and not session.identity.locked
+        notice = request.query_params.get("notice")
+        return pages.render(
+            request,
+            "credentials.html",
+            credentials=items,
+            eligible=eligible,
+            notice=notice if notice in ("cred.revoked",) else None,
+            csrf_token=pages.csrf_token(request, CSRF_PURPOSE),
+        )
+
+    @router.post(PATH + "/offer", include_in_schema=False)
+    async def new_offer(request: Request, op: Provider, pages: PagesDep) -> Response:
+        form = await form_dict(request)
+        if not pages.csrf_ok(request, CSRF_PURPOSE, form.get("csrf_token")):
+            return pages.error(request, "error.csrf", status_code=403)
+        with op.db.session() as s:
+            session = op.sessions.from_cookie(s, request.cookies.get(SESSION_COOKIE))
+            if session is None:
+                return _login_needed(request, pages)
+            try:
+                offer = offers.create(
+                    s, session.identity.id, actor=f"identity:{session.identity.id}", ip=client_ip(request)
+                )
+            except NotEligible:
+                return pages.render(
+                    request,
+                    "credentials.html",
+                    status_code=403,
+                    credentials=[],
+                    eligible=False,
+                    notice=None,
+                    csrf_token=pages.csrf_token(request, CSRF_PURPOSE),
+                )
+        return pages.render(
+            request,
+            "credential_offer.html",
+            qr=qr_data_uri(offer.uri),
+            offer_uri=offer.uri,
+            tx_code=offer.tx_code,
+            minutes=offer.expires_in // 60,
+        )
+
+    @router.post(PATH + "/{credential_id}/revoke", include_in_schema=False)
+    async def revoke(credential_id: str, request: Request, op: Provider, pages: PagesDep) -> Response:
+        form = await form_dict(request)
+        if not pages.csrf_ok(request, CSRF_PURPOSE, form.get("csrf_token")):
+            return pages.error(request, "error.csrf", status_code=403)
+        reason = (
+            form.get("reason")
+            if form.get("reason") in ("lost_device", "holder_request")
+            else "holder_request"
+        )
+        with op.db.session() as s:
+            session = op.sessions.from_cookie(s, request.cookies.get(SESSION_COOKIE))
+            if session is None:
+                return _login_needed(request, pages)
+            try:
+                revocation.revoke(
+                    s,
+                    credential_id,
+                    actor=f"identity:{session.identity.id}",
+                    reason=reason or "holder_request",
+                    identity_id=session.identity.id,
+                    ip=client_ip(request),
+                )
+            except UnknownCredential:
+                return pages.error(request, "error.not_found", status_code=404)
+        return pages.finish(request, RedirectResponse(PATH + "?notice=cred.revoked", status_code=303))
+
+    return router
