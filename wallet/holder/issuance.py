@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import time
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 from joserfc import jwt
@@ -21,6 +21,7 @@ from wallet.vp.issuer_keys import IssuerKeys, well_known_url
 
 PRE_AUTHORIZED_GRANT = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 PROOF_TYP = "openid4vci-proof+jwt"
+IDENTITY_CONFIGURATION = "nixa_identity_sd_jwt"
 
 
 class IssuanceError(Exception):
@@ -89,6 +90,39 @@ class CredentialReceiver:
         token = _json(self.http.post(self.token_endpoint(issuer, meta), data=form))
         configuration = offer["credential_configuration_ids"][0]
         return self.fetch_credential(issuer, meta, configuration, str(token["access_token"]))
+
+    def authorization_url(
+        self, issuer: str, *, client_id: str, redirect_uri: str, code_challenge: str, state: str
+    ) -> str:
+        """Section 5.1.2: the authorization code flow asks for the credential configuration's scope."""
+        meta = self.issuer_metadata(issuer)
+        as_meta = _json(self.http.get(well_known_url(issuer, "oauth-authorization-server")))
+        scope = meta["credential_configurations_supported"][IDENTITY_CONFIGURATION]["scope"]
+        params = {
+            "response_type": "code",
+            "client_id": client_id,
+            "redirect_uri": redirect_uri,
+            "scope": f"openid {scope}",
+            "state": state,
+            "nonce": state,
+            "code_challenge": code_challenge,
+            "code_challenge_method": "S256",
+        }
+        return f"{as_meta['authorization_endpoint']}?{urlencode(params)}"
+
+    def accept_authorization_code(
+        self, issuer: str, *, code: str, code_verifier: str, client_id: str, redirect_uri: str
+    ) -> StoredCredential:
+        meta = self.issuer_metadata(issuer)
+        form = {
+            "grant_type": "authorization_code",
+            "code": code,
+            "code_verifier": code_verifier,
+            "client_id": client_id,
+            "redirect_uri": redirect_uri,
+        }
+        token = _json(self.http.post(self.token_endpoint(issuer, meta), data=form))
+        return self.fetch_credential(issuer, meta, IDENTITY_CONFIGURATION, str(token["access_token"]))
 
     def proof(self, issuer: str, nonce: str, *, iat: int | None = None) -> str:
         key = self.store.holder_key()
