@@ -10,7 +10,6 @@ class CredentialAuditEvent(StrEnum):
     OFFER_REDEEMED = "wallet:credential:offer_redeemed"
     OFFER_TX_CODE_FAILED = "wallet:credential:tx_code_failed"
     CREDENTIAL_ISSUED = "wallet:credential:issued"
-    CREDENTIAL_REFUSED = "wallet:credential:refused"
     CREDENTIAL_REVOKED = "wallet:credential:revoked"
     PRESENTATION_REQUESTED = "wallet:presentation:requested"
     PRESENTATION_VERIFIED = "wallet:presentation:verified"

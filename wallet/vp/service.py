@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from joserfc.jwk import ECKey, RSAKey
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from idp import audit
@@ -66,6 +66,10 @@ class Presentations:
         self, s: Session, dcql_query: dict[str, Any], *, requested_by: str | None, actor: str
     ) -> NewPresentationRequest:
         parse_query(dcql_query)  # refuses what we could not verify, before anyone scans
+        # Answered or abandoned requests are of no use a day later; their sealed results go with them.
+        s.execute(
+            delete(PresentationRequest).where(PresentationRequest.expires_at < utcnow() - timedelta(days=1))
+        )
         request_id, secret = str(uuid.uuid4()), new_token(24)
         handle = self._handle(request_id)
         row = PresentationRequest(
