@@ -15,9 +15,7 @@ from wallet.holder.issuance import CredentialReceiver
 def test_demo_prints_an_offer_the_wallet_accepts(
     platform: Platform, op: OpenIDProvider, phone: CredentialReceiver
 ) -> None:
-    make_citizen(
-        op, personal_id=DEMO_HOLDER, birth_date=__import__("datetime").date(1995, 8, 2), sex="F", loa=3
-    )
+    make_citizen(op, personal_id=DEMO_HOLDER, birth_date=date(1995, 8, 2), sex="F", loa=3)
     lines = credential_demo_lines(platform)
     command = next(line for line in lines if "nixa-wallet receive" in line)
     args = shlex.split(command)
