@@ -94,6 +94,7 @@ class CredentialIssuer:
             s,
             proof,
             audience=self.issuer,
+            client_id=access.client_id,
             nonces=self.nonces,
             now=int(utcnow().timestamp()),
             max_age=self.settings.proof_max_age,

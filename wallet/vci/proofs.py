@@ -55,7 +55,14 @@ def _header_key(header: dict[str, Any]) -> HolderPublicKey:
 
 
 def verify_proof(
-    s: Session, proof: Any, *, audience: str, nonces: NonceStore, now: int, max_age: int
+    s: Session,
+    proof: Any,
+    *,
+    audience: str,
+    client_id: str | None,
+    nonces: NonceStore,
+    now: int,
+    max_age: int,
 ) -> ProvenKey:
     if not isinstance(proof, str):
         raise InvalidProof("the proof is not a compact JWT")
@@ -74,11 +81,21 @@ def verify_proof(
     except (JoseError, ValueError) as exc:
         raise InvalidProof("the proof signature does not verify") from exc
     _check_claims(claims, audience=audience, now=now, max_age=max_age)
+    _check_issuer(claims, client_id)
     # Appendix F.4: the nonce MUST be one the issuer provided, and (Section 7) used only once.
     nonce = claims.get("nonce")
     if not isinstance(nonce, str) or not nonces.consume(s, nonce):
         raise InvalidNonce("the proof's nonce is missing, unknown, expired or already used")
     return ProvenKey(key)
+
+
+def _check_issuer(claims: dict[str, Any], client_id: str | None) -> None:
+    # Appendix F.1: iss is the client_id of the wallet; it MUST be omitted when the access token came from
+    # a Pre-Authorized Code without client authentication (anonymous access).
+    if "iss" not in claims:
+        return
+    if client_id is None or claims["iss"] != client_id:
+        raise InvalidProof("the proof's iss is not this wallet's client_id")
 
 
 def _check_claims(claims: dict[str, Any], *, audience: str, now: int, max_age: int) -> None:

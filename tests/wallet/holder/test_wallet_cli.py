@@ -59,6 +59,10 @@ def test_offer_qr_to_wallet_to_presentation_then_revocation(
     (listed,) = run(nixa_app, "credential", "list", "--personal-id", verified.personal_id, "--json")
     assert listed["state"] == "valid"
 
+    declined = run(nixa_app, "credential", "request", "--claim", "birthdate", "--json")
+    answer = run(wallet_cli.app, "present", declined["wallet_uri"], "--decline", "--json")
+    assert answer["shared"] is False and answer["trusted"] is False, "the verifier is not pinned yet"
+
     asked = run(nixa_app, "credential", "request", "--claim", "given_name", "--json")
     shared = run(wallet_cli.app, "present", asked["wallet_uri"], "--yes", "--json")
     assert shared["claims"] == ["given_name"] and shared["status"] == 200
@@ -78,14 +82,6 @@ def test_wrong_tx_code_is_refused_by_the_wallet_command(run: Run, verified: Citi
     )
     result = run(wallet_cli.app, "receive", offer["offer_uri"], "--tx-code", wrong, code=1)
     assert "invalid_grant" in result.output
-
-
-def test_the_wallet_asks_before_sharing_and_can_decline(run: Run, verified: Citizen) -> None:
-    offer = run(nixa_app, "credential", "offer", "--personal-id", verified.personal_id, "--json")
-    run(wallet_cli.app, "receive", offer["offer_uri"], "--tx-code", offer["tx_code"])
-    asked = run(nixa_app, "credential", "request", "--claim", "birthdate", "--json")
-    declined = run(wallet_cli.app, "present", asked["wallet_uri"], "--decline", "--json")
-    assert declined["shared"] is False and declined["trusted"] is False
 
 
 def test_unknown_citizen_and_bad_reason_fail_cleanly(run: Run) -> None:

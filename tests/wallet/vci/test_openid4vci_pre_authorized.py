@@ -144,6 +144,8 @@ def test_openid4vci_f_4_proof_signed_by_another_key_is_invalid_proof(
         ({"typ": "JWT"}, "invalid_proof"),
         ({"nonce": "never-issued"}, "invalid_nonce"),
         ({"nonce": None}, "invalid_nonce"),
+        # Appendix F.1: no iss with anonymous pre-authorized access.
+        ({"iss": "some-wallet"}, "invalid_proof"),
     ],
 )
 def test_openid4vci_f_4_proof_claims_are_checked(
