@@ -166,7 +166,7 @@ class Presentations:
         return verify_vp_token(
             form.get("vp_token"),
             parse_query(row.dcql_query),
-            keys=self._issuer_key,
+            keys=self.trusted_issuer_key,
             client_id=self.keys.current(s).client_id,
             nonce=row.nonce,
             now=int(utcnow().timestamp()),
@@ -174,7 +174,7 @@ class Presentations:
             status_of=lambda uri, idx: self.status_lists.status_of(s, StatusReference(uri, idx)),
         )
 
-    def _issuer_key(self, header: dict[str, Any], payload: dict[str, Any]) -> PublicKey:
+    def trusted_issuer_key(self, header: dict[str, Any], payload: dict[str, Any]) -> PublicKey:
         """NIXA trusts the credentials it issued itself; the key is one of its published signing keys."""
         if payload.get("iss") != self.issuer:
             raise SdJwtError("unknown_issuer", "the credential's issuer is not trusted")
