@@ -17,6 +17,7 @@ import typer
 
 from wallet.holder.issuance import CredentialReceiver, IssuanceError
 from wallet.holder.presentation import PresentationError, Presenter
+from wallet.holder.status import credential_status
 from wallet.holder.store import WalletStore
 
 app = typer.Typer(help="NIXA reference wallet: receive and present credentials.", no_args_is_help=True)
@@ -76,12 +77,23 @@ def receive(
 
 
 @app.command("list")
-def list_credentials(wallet_dir: DirOpt = None, as_json: JsonOpt = False) -> None:
-    """The credentials this wallet holds."""
+def list_credentials(
+    wallet_dir: DirOpt = None,
+    check_status: Annotated[
+        bool, typer.Option("--check-status", help="ask the issuer's status list")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """The credentials this wallet holds (with --check-status: valid, revoked or suspended)."""
+    store = _store(wallet_dir)
     items = [
         {"id": c.id, "issuer": c.issuer, "vct": c.vct, "received_at": c.received_at}
-        for c in _store(wallet_dir).credentials()
+        for c in store.credentials()
     ]
+    if check_status:
+        with http_client() as http:
+            for item, stored in zip(items, store.credentials(), strict=True):
+                item["status"] = credential_status(store, http, stored)
     _out(
         items, as_json, "\n".join(f"{c['id']}  {c['vct']}  {c['issuer']}" for c in items) or "no credentials"
     )

@@ -68,6 +68,8 @@ def test_offer_qr_to_wallet_to_presentation_then_revocation(
     assert shared["claims"] == ["given_name"] and shared["status"] == 200
 
     run(nixa_app, "credential", "revoke", listed["id"], "--reason", "lost_device", "--json")
+    (held,) = run(wallet_cli.app, "list", "--check-status", "--json")
+    assert held["status"] == "revoked", "the wallet sees the revocation in the status list too"
     again = run(nixa_app, "credential", "request", "--claim", "given_name", "--json")
     refused = run(wallet_cli.app, "present", again["wallet_uri"], "--yes", "--json", code=1)
     assert refused["status"] == 400 and "revoked" in refused["response"]["error_description"]
