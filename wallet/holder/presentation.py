@@ -105,8 +105,8 @@ def _verify_request_object(token: str, client_id: str) -> dict[str, Any]:
     return claims
 
 
-def _disclosable_names(credential: str) -> set[str]:
-    return {d.name for d in split(credential).disclosures if d.name is not None}
+def _disclosable_values(credential: str) -> dict[str, Any]:
+    return {d.name: d.value for d in split(credential).disclosures if d.name is not None}
 
 
 def _vct(credential: str) -> Any:
@@ -151,9 +151,9 @@ class Presenter:
         for stored in self.store.credentials():
             if _vct(stored.credential) not in query.vct_values:
                 continue
-            names = _disclosable_names(stored.credential)
+            values = _disclosable_values(stored.credential)
             for option in query.claim_names():
-                if set(option) <= names:
+                if query.satisfied_by(option, values):
                     return Match(query.id, stored, option)
         raise PresentationError("no_matching_credential")
 

@@ -23,6 +23,11 @@ class InvalidQuery(ValueError):
 class ClaimQuery:
     id: str | None
     path: tuple[str, ...]
+    values: tuple[Any, ...] | None = None
+
+    def accepts(self, value: Any) -> bool:
+        """Section 6.3: with ``values``, only a claim equal to one of them (type and value) matches."""
+        return self.values is None or any(type(v) is type(value) and v == value for v in self.values)
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,11 @@ class CredentialQuery:
         by_id = {c.id: c.path[0] for c in self.claims}
         return [[by_id[i] for i in option] for option in self.claim_sets]
 
+    def satisfied_by(self, names: list[str], claims: dict[str, Any]) -> bool:
+        """Every named claim is there, and within the values asked for, if any."""
+        by_name = {c.path[0]: c for c in self.claims}
+        return all(n in claims and by_name[n].accepts(claims[n]) for n in names)
+
 
 def _claim(raw: Any) -> ClaimQuery:
     if not isinstance(raw, dict):
@@ -55,7 +65,12 @@ def _claim(raw: Any) -> ClaimQuery:
         raise InvalidQuery("a claim id must be alphanumeric")
     if set(raw) - {"id", "path", "values"}:
         raise InvalidQuery("unsupported member in a claims query")
-    return ClaimQuery(cid, tuple(path))
+    values = raw.get("values")
+    if values is not None and (
+        not isinstance(values, list) or not values or not all(isinstance(v, str | int | bool) for v in values)
+    ):
+        raise InvalidQuery("values must be a non-empty array of strings, integers or booleans")
+    return ClaimQuery(cid, tuple(path), tuple(values) if values is not None else None)
 
 
 def _credential(raw: Any) -> CredentialQuery:

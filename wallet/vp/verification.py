@@ -77,7 +77,7 @@ def _check_credential(
     if not isinstance(exp, int) or exp <= now or (isinstance(nbf, int) and nbf > now + 60):
         raise PresentationRefused("expired")
     options = query.claim_names()
-    chosen = next((o for o in options if all(n in claims for n in o)), None)
+    chosen = next((o for o in options if query.satisfied_by(o, claims)), None)
     if chosen is None:
         raise PresentationRefused("missing_claims")
     _check_status(claims.get("status"), status_of)

@@ -193,3 +193,23 @@ def test_portal_api_needs_client_authentication_and_the_result_token(
         auth=(portal.client_id, portal.client_secret or ""),
     )
     assert bad_query.status_code == 400 and bad_query.json()["error"] == "invalid_request"
+
+
+def test_openid4vp_6_3_claim_values_are_matched(
+    api: TestClient, portal: PortalInfo, holder: Presenter
+) -> None:
+    def query(value: Any) -> str:
+        q = identity_query(IDENTITY_VCT, ["age_over_18"])
+        q["credentials"][0]["claims"][0]["values"] = [value]
+        return json.dumps(q)
+
+    auth = (portal.client_id, portal.client_secret or "")
+    adult = api.post("/vp/presentations", data={"dcql_query": query(True)}, auth=auth).json()
+    assert holder.respond(holder.fetch(adult["wallet_uri"])).status_code == 200
+    assert result(api, adult)["claims"] == {"identity": {"age_over_18": True}}
+    minor = api.post("/vp/presentations", data={"dcql_query": query(False)}, auth=auth).json()
+    with pytest.raises(PresentationError) as exc:
+        holder.fetch(minor["wallet_uri"])
+    assert exc.value.reason == "no_matching_credential", (
+        "the wallet has nothing that matches: it sends nothing"
+    )

@@ -110,3 +110,31 @@ def test_openid4vp_8_1_missing_or_extra_presentations_are_refused(
         verify_vp_token(json.dumps({"identity": ["a", "b"]}), query, **args).verdict == "missing_credential"
     )
     assert verify_vp_token("not json", query, **args).verdict == "malformed"
+
+
+def test_openid4vp_6_3_verifier_refuses_a_claim_outside_the_asked_values(
+    services: CredentialServices, phone: CredentialReceiver, credential: str
+) -> None:
+    now = unverified_jwt(credential.split("~")[0])[1]["iat"]
+    vp = present(
+        credential,
+        ["given_name"],
+        key=phone.store.holder_key(),
+        alg="ES256",
+        audience=AUD,
+        nonce=NONCE,
+        iat=now,
+    )
+    raw = identity_query(IDENTITY_VCT, ["given_name"])
+    raw["credentials"][0]["claims"][0]["values"] = ["Bình"]
+    verdict = verify_vp_token(
+        json.dumps({"identity": [vp]}),
+        parse_query(raw),
+        keys=services.presentations.trusted_issuer_key,
+        client_id=AUD,
+        nonce=NONCE,
+        now=now,
+        max_age=300,
+        status_of=lambda uri, idx: 0,
+    )
+    assert verdict.verdict == "missing_claims"
