@@ -63,7 +63,7 @@ class Offers:
         self.settings = settings
         self.index = blind_index
 
-    def _tx_index(self, offer_id: str, tx_code: str) -> str:
+    def tx_index(self, offer_id: str, tx_code: str) -> str:
         # Six digits are guessable from a plain hash; a keyed hash bound to the offer is not.
         return self.index("wallet-tx-code", f"{offer_id}:{tx_code}")
 
@@ -77,7 +77,7 @@ class Offers:
                 identity_id=identity_id,
                 credential_configuration_id=IDENTITY_CONFIGURATION,
                 pre_authorized_code_hash=sha256_hex(code),
-                tx_code_index=self._tx_index(offer_id, tx_code),
+                tx_code_index=self.tx_index(offer_id, tx_code),
                 expires_at=utcnow() + timedelta(seconds=self.settings.offer_ttl),
             )
         )
@@ -159,7 +159,7 @@ class PreAuthorizedCodeGrant:
         # Section 6.1: tx_code MUST be present when the offer announced one.
         if not tx_code or tx_code == "\x00dup":
             raise InvalidRequest("tx_code is required for this offer")
-        if constant_time_equal(self.offers._tx_index(offer.id, tx_code), offer.tx_code_index):
+        if constant_time_equal(self.offers.tx_index(offer.id, tx_code), offer.tx_code_index):
             return
         offer.tx_code_failures += 1
         if offer.tx_code_failures >= self.offers.settings.tx_code_max_failures:

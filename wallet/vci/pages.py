@@ -19,12 +19,18 @@ PATH = "/account/credentials"
 CSRF_PURPOSE = "wallet-credentials"
 
 
+def _login_needed(request: Request, pages: PagesDep) -> Response:
+    return pages.render(request, "profile_login.html", status_code=401, next_path=PATH)
+
+
 def credential_pages(offers: Offers, revocation: CredentialRevocation) -> APIRouter:
     router = APIRouter()
+    _list_and_offer_routes(router, offers, revocation)
+    _revoke_route(router, revocation)
+    return router
 
-    def _login_needed(request: Request, pages: PagesDep) -> Response:
-        return pages.render(request, "profile_login.html", status_code=401, next_path=PATH)
 
+def _list_and_offer_routes(router: APIRouter, offers: Offers, revocation: CredentialRevocation) -> None:
     @router.get(PATH, include_in_schema=False)
     def credentials(request: Request, op: Provider, pages: PagesDep) -> Response:
         with op.db.read_session() as s:
@@ -75,16 +81,15 @@ def credential_pages(offers: Offers, revocation: CredentialRevocation) -> APIRou
             minutes=offer.expires_in // 60,
         )
 
+
+def _revoke_route(router: APIRouter, revocation: CredentialRevocation) -> None:
     @router.post(PATH + "/{credential_id}/revoke", include_in_schema=False)
     async def revoke(credential_id: str, request: Request, op: Provider, pages: PagesDep) -> Response:
         form = await form_dict(request)
         if not pages.csrf_ok(request, CSRF_PURPOSE, form.get("csrf_token")):
             return pages.error(request, "error.csrf", status_code=403)
-        reason = (
-            form.get("reason")
-            if form.get("reason") in ("lost_device", "holder_request")
-            else "holder_request"
-        )
+        chosen = form.get("reason") or ""
+        reason = chosen if chosen in ("lost_device", "holder_request") else "holder_request"
         with op.db.session() as s:
             session = op.sessions.from_cookie(s, request.cookies.get(SESSION_COOKIE))
             if session is None:
@@ -94,12 +99,10 @@ def credential_pages(offers: Offers, revocation: CredentialRevocation) -> APIRou
                     s,
                     credential_id,
                     actor=f"identity:{session.identity.id}",
-                    reason=reason or "holder_request",
+                    reason=reason,
                     identity_id=session.identity.id,
                     ip=client_ip(request),
                 )
             except UnknownCredential:
                 return pages.error(request, "error.not_found", status_code=404)
         return pages.finish(request, RedirectResponse(PATH + "?notice=cred.revoked", status_code=303))
-
-    return router

@@ -21,11 +21,13 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from idp.errors import InvalidRequest, InvalidToken
+from idp.provider import OpenIDProvider
 from idp.web.deps import PagesDep, Provider, client_ip, form_dict
 from wallet.vci.metadata import IDENTITY_CLAIMS, IDENTITY_VCT
 from wallet.vp.dcql import InvalidQuery, identity_query
 from wallet.vp.request_objects import REQUEST_TYP
 from wallet.vp.service import REQUEST_PATH, RESPONSE_PATH, Presentations
+from wallet.vp.verification import Verdict
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 PAGE = "/presentations/verify"
@@ -87,13 +89,13 @@ def presentation_router(presentations: Presentations) -> APIRouter:
     return router
 
 
-def _respond(presentations: Presentations, form: dict[str, str], ip: str | None) -> Any:
+def _respond(presentations: Presentations, form: dict[str, str], ip: str | None) -> Verdict:
     with presentations.platform.db.session() as s:
         return presentations.respond(s, form, ip)
 
 
 def _portal_request(
-    presentations: Presentations, op: Any, authorization: str | None, form: dict[str, str]
+    presentations: Presentations, op: OpenIDProvider, authorization: str | None, form: dict[str, str]
 ) -> dict[str, Any]:
     with presentations.platform.db.session() as s:
         client = op.authenticate_client(s, authorization, form)
@@ -111,17 +113,18 @@ def _portal_request(
         }
 
 
+def _verify_form(request: Request, pages: PagesDep) -> Response:
+    return pages.render(
+        request,
+        "vp_verify.html",
+        claims=list(IDENTITY_CLAIMS),
+        csrf_token=pages.csrf_token(request, "vp-verify"),
+    )
+
+
 def _page_routes(router: APIRouter, presentations: Presentations) -> None:
     db = presentations.platform.db
-
-    @router.get(PAGE, include_in_schema=False)
-    def verify_form(request: Request, pages: PagesDep) -> Response:
-        return pages.render(
-            request,
-            "vp_verify.html",
-            claims=list(IDENTITY_CLAIMS),
-            csrf_token=pages.csrf_token(request, "vp-verify"),
-        )
+    router.add_api_route(PAGE, _verify_form, methods=["GET"], include_in_schema=False)
 
     @router.post(PAGE, include_in_schema=False)
     async def verify_start(request: Request, pages: PagesDep) -> Response:
