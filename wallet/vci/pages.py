@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
+from starlette.concurrency import run_in_threadpool
 
+from idp.provider import OpenIDProvider
 from idp.web.deps import PagesDep, Provider, client_ip, form_dict
 from idp.web.pages import SESSION_COOKIE
-from wallet.vci.offers import MIN_LOA, NotEligible, Offers
+from wallet.vci.offers import MIN_LOA, NewOffer, NotEligible, Offers
 from wallet.vci.revocation import CredentialRevocation, UnknownCredential
 from wallet.vp.routes import qr_data_uri
 
@@ -54,24 +56,20 @@ def _list_and_offer_routes(router: APIRouter, offers: Offers, revocation: Creden
         form = await form_dict(request)
         if not pages.csrf_ok(request, CSRF_PURPOSE, form.get("csrf_token")):
             return pages.error(request, "error.csrf", status_code=403)
-        with op.db.session() as s:
-            session = op.sessions.from_cookie(s, request.cookies.get(SESSION_COOKIE))
-            if session is None:
-                return _login_needed(request, pages)
-            try:
-                offer = offers.create(
-                    s, session.identity.id, actor=f"identity:{session.identity.id}", ip=client_ip(request)
-                )
-            except NotEligible:
-                return pages.render(
-                    request,
-                    "credentials.html",
-                    status_code=403,
-                    credentials=[],
-                    eligible=False,
-                    notice=None,
-                    csrf_token=pages.csrf_token(request, CSRF_PURPOSE),
-                )
+        cookie, ip = request.cookies.get(SESSION_COOKIE), client_ip(request)
+        offer = await run_in_threadpool(_create_offer, op, offers, cookie, ip)
+        if offer == "login":
+            return _login_needed(request, pages)
+        if not isinstance(offer, NewOffer):
+            return pages.render(
+                request,
+                "credentials.html",
+                status_code=403,
+                credentials=[],
+                eligible=False,
+                notice=None,
+                csrf_token=pages.csrf_token(request, CSRF_PURPOSE),
+            )
         return pages.render(
             request,
             "credential_offer.html",
@@ -82,6 +80,17 @@ def _list_and_offer_routes(router: APIRouter, offers: Offers, revocation: Creden
         )
 
 
+def _create_offer(op: OpenIDProvider, offers: Offers, cookie: str | None, ip: str | None) -> NewOffer | str:
+    with op.db.session() as s:
+        session = op.sessions.from_cookie(s, cookie)
+        if session is None:
+            return "login"
+        try:
+            return offers.create(s, session.identity.id, actor=f"identity:{session.identity.id}", ip=ip)
+        except NotEligible:
+            return "not_eligible"
+
+
 def _revoke_route(router: APIRouter, revocation: CredentialRevocation) -> None:
     @router.post(PATH + "/{credential_id}/revoke", include_in_schema=False)
     async def revoke(credential_id: str, request: Request, op: Provider, pages: PagesDep) -> Response:
@@ -90,19 +99,32 @@ def _revoke_route(router: APIRouter, revocation: CredentialRevocation) -> None:
             return pages.error(request, "error.csrf", status_code=403)
         chosen = form.get("reason") or ""
         reason = chosen if chosen in ("lost_device", "holder_request") else "holder_request"
-        with op.db.session() as s:
-            session = op.sessions.from_cookie(s, request.cookies.get(SESSION_COOKIE))
-            if session is None:
-                return _login_needed(request, pages)
-            try:
-                revocation.revoke(
-                    s,
-                    credential_id,
-                    actor=f"identity:{session.identity.id}",
-                    reason=reason,
-                    identity_id=session.identity.id,
-                    ip=client_ip(request),
-                )
-            except UnknownCredential:
-                return pages.error(request, "error.not_found", status_code=404)
+        cookie, ip = request.cookies.get(SESSION_COOKIE), client_ip(request)
+        outcome = await run_in_threadpool(_revoke, op, revocation, cookie, credential_id, reason, ip)
+        if outcome == "login":
+            return _login_needed(request, pages)
+        if outcome == "not_found":
+            return pages.error(request, "error.not_found", status_code=404)
         return pages.finish(request, RedirectResponse(PATH + "?notice=cred.revoked", status_code=303))
+
+
+def _revoke(
+    op: OpenIDProvider,
+    revocation: CredentialRevocation,
+    cookie: str | None,
+    credential_id: str,
+    reason: str,
+    ip: str | None,
+) -> str:
+    with op.db.session() as s:
+        session = op.sessions.from_cookie(s, cookie)
+        if session is None:
+            return "login"
+        actor = f"identity:{session.identity.id}"
+        try:
+            revocation.revoke(
+                s, credential_id, actor=actor, reason=reason, identity_id=session.identity.id, ip=ip
+            )
+        except UnknownCredential:
+            return "not_found"
+    return "revoked"

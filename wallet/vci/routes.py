@@ -11,9 +11,11 @@ from starlette.concurrency import run_in_threadpool
 
 from idp.errors import MissingBearer
 from idp.provider import OpenIDProvider
+from idp.signup.ratelimit import RateLimit, ip_bucket
 from idp.web.deps import Provider, client_ip
 from wallet.vci.errors import InvalidCredentialRequest
 from wallet.vci.issuance import CredentialIssuer
+from wallet.vci.limits import nonce_limit
 from wallet.vci.metadata import credential_issuer_metadata, jwt_vc_issuer_metadata
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -55,10 +57,19 @@ def credential_router(issuer: CredentialIssuer) -> APIRouter:
             jwt_vc_issuer_metadata(issuer.issuer), headers={"Cache-Control": "public, max-age=300"}
         )
 
+    limit = nonce_limit(issuer.platform.blind_index)
+
     @router.post("/nonce", include_in_schema=False)
-    async def nonce() -> JSONResponse:
+    async def nonce(request: Request) -> JSONResponse:
+        value, retry_after = await run_in_threadpool(_new_nonce, issuer, limit, client_ip(request))
+        if value is None:
+            # RFC 6585 Section 4: too many requests, and when to come back.
+            return JSONResponse(
+                {"error": "temporarily_unavailable"},
+                status_code=429,
+                headers={**NO_STORE, "Retry-After": str(retry_after)},
+            )
         # Section 7.2: the response MUST be uncacheable.
-        value = await run_in_threadpool(_new_nonce, issuer)
         return JSONResponse({"c_nonce": value}, headers=NO_STORE)
 
     @router.post("/credential", include_in_schema=False)
@@ -71,9 +82,12 @@ def credential_router(issuer: CredentialIssuer) -> APIRouter:
     return router
 
 
-def _new_nonce(issuer: CredentialIssuer) -> str:
+def _new_nonce(issuer: CredentialIssuer, limit: RateLimit, ip: str | None) -> tuple[str | None, int]:
     with issuer.platform.db.session() as s:
-        return issuer.nonces.issue(s)
+        decision = limit.hit(s, ip_bucket(ip))
+        if not decision.allowed:
+            return None, decision.retry_after()
+        return issuer.nonces.issue(s), 0
 
 
 def _issue(

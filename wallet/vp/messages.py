@@ -127,6 +127,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "vp.refresh": {"vi": "Làm mới", "en": "Refresh"},
     "vp.again": {"vi": "Xác minh người khác", "en": "Verify someone else"},
     "vp.yes": {"vi": "Có", "en": "Yes"},
+    "vp.rate_limited": {
+        "vi": "Quá nhiều yêu cầu từ địa chỉ này. Vui lòng thử lại sau.",
+        "en": "Too many requests from this address. Please try again later.",
+    },
     "vp.no": {"vi": "Không", "en": "No"},
     **{f"vp.claim.{name}": {"vi": vi, "en": en} for name, (vi, en) in IDENTITY_CLAIMS.items()},
     **{f"vp.verdict.{k}": {"vi": vi, "en": en} for k, (vi, en) in _VERDICTS.items()},

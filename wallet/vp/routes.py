@@ -22,11 +22,13 @@ from starlette.concurrency import run_in_threadpool
 
 from idp.errors import InvalidRequest, InvalidToken
 from idp.provider import OpenIDProvider
+from idp.signup.ratelimit import RateLimit, ip_bucket
 from idp.web.deps import PagesDep, Provider, client_ip, form_dict
+from wallet.vci.limits import presentation_page_limit
 from wallet.vci.metadata import IDENTITY_CLAIMS, IDENTITY_VCT
 from wallet.vp.dcql import InvalidQuery, identity_query
 from wallet.vp.request_objects import REQUEST_TYP
-from wallet.vp.service import REQUEST_PATH, RESPONSE_PATH, Presentations
+from wallet.vp.service import REQUEST_PATH, RESPONSE_PATH, NewPresentationRequest, Presentations
 from wallet.vp.verification import Verdict
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -122,8 +124,20 @@ def _verify_form(request: Request, pages: PagesDep) -> Response:
     )
 
 
+def _page_request(
+    presentations: Presentations, limit: RateLimit, wanted: list[str], ip: str | None
+) -> NewPresentationRequest | None:
+    with presentations.platform.db.session() as s:
+        if not limit.hit(s, ip_bucket(ip)).allowed:
+            return None
+        return presentations.create(
+            s, identity_query(IDENTITY_VCT, wanted), requested_by=None, actor="verifier-page"
+        )
+
+
 def _page_routes(router: APIRouter, presentations: Presentations) -> None:
     db = presentations.platform.db
+    limit = presentation_page_limit(presentations.platform.blind_index)
     router.add_api_route(PAGE, _verify_form, methods=["GET"], include_in_schema=False)
 
     @router.post(PAGE, include_in_schema=False)
@@ -141,10 +155,9 @@ def _page_routes(router: APIRouter, presentations: Presentations) -> None:
                 error="vp.choose_claims",
                 csrf_token=pages.csrf_token(request, "vp-verify"),
             )
-        with db.session() as s:
-            created = presentations.create(
-                s, identity_query(IDENTITY_VCT, wanted), requested_by=None, actor="verifier-page"
-            )
+        created = await run_in_threadpool(_page_request, presentations, limit, wanted, client_ip(request))
+        if created is None:
+            return pages.error(request, "vp.rate_limited", status_code=429)
         response = RedirectResponse(f"{PAGE}/{created.id}", status_code=303)
         pages.set_cookie(response, RESULT_COOKIE, created.result_secret, max_age=created.expires_in + 600)
         return pages.finish(request, response)
