@@ -84,6 +84,7 @@ def create_admin_app(
     _security_headers(app, admin)
     _error_pages(app, console)
     app.include_router(routes_auth.router)
+    app.state.sections = sections
     for section in sections:
         app.include_router(section.router)
     app.mount("/static", StaticFiles(directory=_IDP_STATIC), name="static")
