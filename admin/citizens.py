@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,6 +20,15 @@ from idp.sessions import level_of, open_sessions
 HISTORY = 50
 
 
+class CitizenPanel(Protocol):
+    """More of a citizen's file from another package (accounts linked at upstream identity providers,
+    wallet credentials, ...): a titled table, passed to ``create_admin_app(citizen_panels=...)``."""
+
+    title_key: str
+
+    def rows(self, s: Session, identity_id: str) -> list[tuple[str, str]]: ...
+
+
 @dataclass(frozen=True)
 class CitizenFile:
     identity: Identity
@@ -29,6 +39,7 @@ class CitizenFile:
     sessions: list[dict[str, Any]]
     lockouts: list[Lockout]
     history: list[AuditRecord]
+    panels: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)
 
 
 def find_by_personal_id(s: Session, identities: IdentityStore, value: str) -> Identity | None:
@@ -41,7 +52,11 @@ def find_by_personal_id(s: Session, identities: IdentityStore, value: str) -> Id
 
 
 def citizen_file(
-    s: Session, identities: IdentityStore, accounts: AccountAdministration, identity: Identity
+    s: Session,
+    identities: IdentityStore,
+    accounts: AccountAdministration,
+    identity: Identity,
+    panels: Sequence[CitizenPanel] = (),
 ) -> CitizenFile:
     person = identities.person(identity)
     factors = list(
@@ -74,9 +89,9 @@ def citizen_file(
             .limit(HISTORY)
         )
     )
-    return CitizenFile(
-        identity, person, factors, codes, linked, sessions, accounts.lockouts(s, person), history
-    )
+    extra = [(panel.title_key, panel.rows(s, identity.id)) for panel in panels]
+    lockouts = accounts.lockouts(s, person)
+    return CitizenFile(identity, person, factors, codes, linked, sessions, lockouts, history, extra)
 
 
 def _session(row: SsoSession) -> dict[str, Any]:

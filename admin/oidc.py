@@ -20,7 +20,7 @@ from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
 from admin.console_client import OPERATOR_ACR
 from admin.models import PendingSignIn
@@ -88,6 +88,8 @@ class OperatorSignIn:
         """A new pending sign-in; returns the authorization URL to send the browser to."""
         state, nonce, verifier = new_token(24), new_token(24), secrets.token_urlsafe(64)
         with self.db.session() as s:
+            # Anyone may start a sign-in: expired ones are swept so that the table cannot grow without end.
+            s.execute(delete(PendingSignIn).where(PendingSignIn.expires_at < utcnow()))
             s.add(
                 PendingSignIn(
                     state_hash=sha256_hex(state),

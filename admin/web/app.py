@@ -14,6 +14,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from admin.citizens import CitizenPanel
 from admin.console_client import console_secret, ensure_console_client
 from admin.console_sessions import ConsoleSessions
 from admin.name_index import NameIndex
@@ -70,6 +71,7 @@ def create_admin_app(
     *,
     http: httpx.Client | None = None,
     sections: Sequence[Section] | None = None,
+    citizen_panels: Sequence[CitizenPanel] = (),
 ) -> FastAPI:
     admin = admin or AdminSettings()
     sections = list(default_sections() if sections is None else sections)
@@ -79,6 +81,7 @@ def create_admin_app(
     http = http or httpx.Client(timeout=10.0, trust_env=False)
     app = FastAPI(title="NIXA operator console", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.console = console = build_console(platform, admin, http, sections)
+    console.citizen_panels = list(citizen_panels)
     # The operator's address in the audit trail, believed from X-Forwarded-For only behind our proxies.
     app.state.trusted_proxies = parse_networks(platform.settings.trusted_proxies)
     _security_headers(app, admin)

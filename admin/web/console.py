@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import Request, Response
 
+from admin.citizens import CitizenPanel
 from admin.console_sessions import ConsoleSessions, Operator
 from admin.name_index import NameIndex
 from admin.oidc import OperatorSignIn
@@ -41,6 +43,7 @@ class Console:
     accounts: AccountAdministration
     names: NameIndex
     nav: list[tuple[NavEntry, Any]] = field(default_factory=list)
+    citizen_panels: Sequence[CitizenPanel] = ()
 
     # -- CSRF: bound to the operator's console session, so a token is worthless in any other --------
     def csrf_token(self, operator: Operator) -> str:

@@ -45,7 +45,11 @@ async def search(request: Request, c: ConsoleDep, operator: Viewer, q: str = "")
 def _file(c: ConsoleDep, identity_id: str):  # type: ignore[no-untyped-def]
     with c.platform.db.read_session() as s:
         identity = s.get(Identity, identity_id)
-        file = None if identity is None else citizen_file(s, c.provider.identities, c.accounts, identity)
+        file = (
+            None
+            if identity is None
+            else citizen_file(s, c.provider.identities, c.accounts, identity, c.citizen_panels)
+        )
         s.expunge_all()  # rendered after the read session closes (its rollback would expire them)
         return file
 

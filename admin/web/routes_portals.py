@@ -86,13 +86,13 @@ def _save(
     _protect_console(c, client_id)
     with c.platform.db.session() as s:
         if client_id is None:
-            client, secret = create_client(s, posted.spec, actor=operator.actor, metadata_extra={})
+            client, secret = create_client(s, posted.spec, actor=operator.actor, reason=reason)
         else:
             found = s.get(Client, client_id, with_for_update=True)
             if found is None:
                 raise BadForm("admin.error.not_found")
             client = found
-            secret = update_client(s, client, posted.spec, actor=operator.actor)
+            secret = update_client(s, client, posted.spec, actor=operator.actor, reason=reason)
         portal_admin.set_min_acr(s, client, posted.min_acr, actor=operator.actor, reason=reason)
         return client.client_id, secret
 

@@ -134,3 +134,26 @@ def test_history_and_linked_portals(console, console_browser, operator_factory, 
     page = console_browser.get(f"/citizens/{citizen.id}").text
     assert "Cổng Thuế" in page and 'data-event="login:succeeded"' in page
     assert 'id="lock"' not in page  # a verifier sees the file but cannot act on the account
+
+
+class UpstreamAccounts:
+    """What a federation package would add: the accounts linked at upstream identity providers."""
+
+    title_key = "testadmin.upstream"
+
+    def rows(self, s, identity_id):  # type: ignore[no-untyped-def]
+        return [("Bộ Công an SSO", f"linked:{identity_id[:4]}")]
+
+
+def test_other_packages_add_panels_to_the_citizen_file(
+    platform, admin_settings, idp_backend, operator_factory, op
+) -> None:
+    from admin.web.app import create_admin_app
+    from tests.admin.conftest import CONSOLE
+
+    app = create_admin_app(platform, admin_settings, http=idp_backend, citizen_panels=[UpstreamAccounts()])
+    citizen = make_citizen(op)
+    with TestClient(app, base_url=CONSOLE) as browser:
+        sign_in_directly(app.state.console, browser, operator_factory(Role.VERIFIER))
+        page = browser.get(f"/citizens/{citizen.id}").text
+    assert "testadmin.upstream" in page and f"linked:{citizen.id[:4]}" in page

@@ -56,7 +56,9 @@ def test_created_portal_logs_a_citizen_in(console, console_browser, operator_fac
         client = s.get(Client, client_id)
         assert client.secret_hash == sha256_hex(secret) and client.backchannel_logout_uri
         created = s.scalars(select(AuditRecord).where(AuditRecord.event == "client:created")).all()
-        assert [r.actor for r in created if r.client_id == client_id] == [manager.actor]
+        assert [(r.actor, r.data["reason"]) for r in created if r.client_id == client_id] == [
+            (manager.actor, "onboarding ticket 42")
+        ]
     # Shown once: the portal's page afterwards does not carry it.
     assert SECRET.search(console_browser.get(f"/portals/{client_id}").text) is None
 
@@ -88,6 +90,8 @@ def test_edit_sets_the_minimum_level(console, console_browser, operator_factory,
     portal = PortalInfo(client_id, secret, "https://dichvucong.hanoi.gov.vn/callback")
     with op.db.session() as s:
         assert s.get(Client, client_id).min_acr == "urn:nixa:loa:2"
+        updated = s.scalars(select(AuditRecord).where(AuditRecord.event == "client:updated")).all()
+        assert {r.data["reason"] for r in updated} == {"ministry asked for level 2"}
     with TestClient(app, base_url=ISSUER) as citizen_browser:
         level_1 = make_citizen(op, loa=1)
         result = authorize(citizen_browser, portal, level_1)

@@ -211,3 +211,21 @@ def test_backchannel_logout_1_0_2_6_ends_the_console_session(
     assert console_browser.post("/backchannel-logout", data={"logout_token": "junk"}).status_code == 400
     assert console_browser.post("/backchannel-logout", data={"logout_token": token}).status_code == 200
     assert console_browser.get("/audit", follow_redirects=False).status_code == 303
+
+
+def test_expired_pending_sign_ins_are_swept(console: Console, op) -> None:
+    console.sign_in.start("browser-secret-value-123", "/")
+    update_rows(
+        op.db, PendingSignIn, PendingSignIn.used_at.is_(None), expires_at=utcnow() - timedelta(seconds=1)
+    )
+    console.sign_in.start("browser-secret-value-456", "/")
+    with op.db.session() as s:
+        assert len(s.scalars(select(PendingSignIn)).all()) == 1
+
+
+def test_next_path_stays_on_the_console() -> None:
+    from admin.oidc import safe_next
+
+    assert safe_next("/citizens?q=1") == "/citizens?q=1"
+    for hostile in ("https://evil.example/", "//evil.example/", "/\\evil.example", "", None):
+        assert safe_next(hostile) == "/"
