@@ -86,6 +86,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "The form expired. Please reload the page and try again.",
     ),
     "admin.error.reason_required": _m("Vui lòng ghi lý do.", "Please give a reason."),
+    "admin.error.own_account": _m(
+        "Không thể thao tác trên tài khoản của chính mình; một cán bộ khác phải làm việc này.",
+        "You cannot act on your own account; another operator must do this.",
+    ),
     "admin.forbidden.title": _m("Không có quyền truy cập", "Access not permitted"),
     "admin.forbidden.text": _m(
         "Vai trò của bạn không cho phép thao tác này. Lần truy cập đã được ghi lại.",

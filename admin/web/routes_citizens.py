@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from admin.citizens import citizen_file, find_by_personal_id
 from admin.console_sessions import Operator
 from admin.permissions import Permission
-from admin.web.deps import ConsoleDep, checked_form, require
+from admin.web.deps import BadForm, ConsoleDep, checked_form, require
 from idp.models import Identity
 from idp.oauth.logout import deliver_due
 from idp.web.deps import client_ip
@@ -99,6 +99,9 @@ async def _action(
     request: Request, c: ConsoleDep, operator: Operator, identity_id: str, action: str, factor_id: str = ""
 ) -> Response:
     form = await checked_form(request, operator)
+    if identity_id == operator.identity_id:
+        # Separation of duties: an operator's own account is changed by another operator.
+        raise BadForm("admin.error.own_account")
     done = await run_in_threadpool(
         _act, c, operator, identity_id, action, form["reason"], client_ip(request), factor_id
     )

@@ -122,6 +122,14 @@ async def reject(request: Request, c: ConsoleDep, operator: Decider, request_id:
 def _decide(
     request: Request, c: ConsoleDep, operator: Operator, request_id: str, decision: str, reason: str
 ) -> Response:
+    with c.platform.db.read_session() as s:
+        row = s.get(VerificationRequest, request_id)
+        own = row is not None and row.identity_id == operator.identity_id
+    if own:
+        # Separation of duties: nobody decides on their own identity, whoever the other approver is.
+        return _detail_page(
+            request, c, operator, request_id, error_key="admin.error.own_account", status_code=409
+        )
     try:
         if decision == "approve":
             status = c.verification.approve(request_id, operator.actor, reason)

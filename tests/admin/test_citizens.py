@@ -157,3 +157,10 @@ def test_other_packages_add_panels_to_the_citizen_file(
         sign_in_directly(app.state.console, browser, operator_factory(Role.VERIFIER))
         page = browser.get(f"/citizens/{citizen.id}").text
     assert "testadmin.upstream" in page and f"linked:{citizen.id[:4]}" in page
+
+
+def test_an_operator_cannot_act_on_their_own_account(console, console_browser, operator_factory, op) -> None:
+    officer = operator_factory(Role.SECURITY_OFFICER)
+    sign_in_directly(console, console_browser, officer)
+    resp = post(console_browser, f"/citizens/{officer.id}/unlock", reason="locked myself out")
+    assert resp.status_code == 400 and 'data-error="admin.error.own_account"' in resp.text

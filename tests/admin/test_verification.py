@@ -107,3 +107,38 @@ def test_auditor_sees_the_request_but_no_decision_forms(
     page = console_browser.get(f"/verification/{request_id}")
     assert page.status_code == 200 and "/approve" not in page.text
     assert post(console_browser, f"/verification/{request_id}/approve").status_code == 403
+
+
+def test_nobody_decides_on_their_own_identity(console, console_browser, operator_factory, op) -> None:
+    verifier = operator_factory(Role.VERIFIER, loa=2)
+    sign_in_directly(console, console_browser, verifier)
+    request_id = make_pending_verification(op, verifier.citizen)
+    resp = post(console_browser, f"/verification/{request_id}/approve", reason="looks like me")
+    assert resp.status_code == 409 and 'data-error="admin.error.own_account"' in resp.text
+    with op.db.session() as s:
+        assert s.get(VerificationRequest, request_id).first_operator is None
+
+
+def test_declared_data_beside_the_registry_record(
+    console, console_browser, operator_factory, op, tmp_path
+) -> None:
+    from idp.registry import import_csv
+
+    citizen = make_citizen(op, full_name="Phạm Thị Hoa", sex="F", birth_date=date(1991, 2, 3))
+    csv = tmp_path / "registry.csv"
+    csv.write_text(
+        "personal_id,full_name,date_of_birth,sex,birth_province_code,birth_province,nationality,status\n"
+        f"{citizen.personal_id},Phạm Thị Hoà,1991-02-03,F,001,Hà Nội,VNM,active\n",
+        encoding="utf-8",
+    )
+    p = op.platform
+    with op.db.session() as s:
+        assert import_csv(s, csv, sealer=p.sealer, index=p.blind_index, actor="test").imported == 1
+    sign_in_directly(console, console_browser, operator_factory(Role.VERIFIER))
+    page = console_browser.get(f"/verification/{make_pending_verification(op, citizen)}").text
+    registry = page.split('id="registry"')[1].split("</table>")[0]
+    assert "Phạm Thị Hoà" in registry and "1991-02-03" in registry
+    # The name differs by one accent: the declared row is marked for the operator's attention.
+    assert (
+        '<tr class="mismatch"><th scope="row">Họ và tên</th><td id="declared-name">Phạm Thị Hoa</td>' in page
+    )
