@@ -37,6 +37,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "admin.filter": _m("Lọc", "Filter"),
     "admin.search": _m("Tìm", "Search"),
     "admin.save": _m("Lưu", "Save"),
+    "admin.next_page": _m("Trang sau", "Next page"),
     "admin.days": _m("ngày", "days"),
     "admin.back_home": _m("Về trang tổng quan", "Back to the dashboard"),
     "admin.reason": _m("Lý do (bắt buộc)", "Reason (required)"),

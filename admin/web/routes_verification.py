@@ -38,6 +38,7 @@ def queue(
     status: str = "pending",
     min_age_days: int = 0,
     level: int = 0,
+    page: int = 0,
 ) -> Response:
     status = status if status in STATUSES else "pending"
     query = (
@@ -45,6 +46,7 @@ def queue(
         .join(Identity, Identity.id == VerificationRequest.identity_id)
         .order_by(VerificationRequest.created_at, VerificationRequest.id)
         .limit(c.admin.page_size)
+        .offset(max(page, 0) * c.admin.page_size)
     )
     if status != "all":
         query = query.where(VerificationRequest.status == status)
@@ -64,6 +66,8 @@ def queue(
         statuses=STATUSES,
         min_age_days=min_age_days,
         level=level,
+        page=max(page, 0),
+        more=len(rows) == c.admin.page_size,
         now=utcnow(),
     )
 

@@ -142,3 +142,14 @@ def test_declared_data_beside_the_registry_record(
     assert (
         '<tr class="mismatch"><th scope="row">Họ và tên</th><td id="declared-name">Phạm Thị Hoa</td>' in page
     )
+
+
+def test_queue_pages(console, console_browser, operator_factory, op, monkeypatch) -> None:
+    sign_in_directly(console, console_browser, operator_factory(Role.VERIFIER))
+    monkeypatch.setattr(console.admin, "page_size", 2)
+    ids = [make_pending_verification(op, make_citizen(op)) for _ in range(3)]
+    first = console_browser.get("/verification").text
+    assert [i for i in ids if f'data-request="{i}"' in first] == ids[:2] and 'id="next-page"' in first
+    second = console_browser.get("/verification", params={"page": 1}).text
+    assert [i for i in ids if f'data-request="{i}"' in second] == ids[2:] and 'id="next-page"' not in second
+    assert 'aria-current="page"' in second.split('data-section="verification"')[1][:30]
