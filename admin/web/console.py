@@ -45,6 +45,16 @@ class Console:
     nav: list[tuple[NavEntry, Any]] = field(default_factory=list)
     citizen_panels: Sequence[CitizenPanel] = ()
 
+    # -- cookies: with https the __Host- prefix (RFC 6265bis 4.1.3.2): Secure, Path=/, no Domain, so no
+    # other host (a sibling subdomain) can set or shadow them (OWASP ASVS 3.4.4).
+    @property
+    def session_cookie(self) -> str:
+        return f"__Host-{SESSION_COOKIE}" if self.admin.secure_cookies else SESSION_COOKIE
+
+    @property
+    def signin_cookie(self) -> str:
+        return f"__Host-{SIGNIN_COOKIE}" if self.admin.secure_cookies else SIGNIN_COOKIE
+
     # -- CSRF: bound to the operator's console session, so a token is worthless in any other --------
     def csrf_token(self, operator: Operator) -> str:
         return hmac_token(self.platform.settings.secrets.csrf, "admin-csrf", operator.session_hash)

@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 
 from admin.console_sessions import Operator
 from admin.permissions import Permission
-from admin.web.console import SESSION_COOKIE, Console
+from admin.web.console import Console
 
 
 class NeedsSignIn(Exception):
@@ -44,7 +44,8 @@ def require(permission: Permission) -> Callable[..., Operator]:
     every route declares one."""
 
     def dependency(request: Request) -> Operator:
-        lookup = console(request).sessions.current(request.cookies.get(SESSION_COOKIE))
+        c = console(request)
+        lookup = c.sessions.current(request.cookies.get(c.session_cookie))
         if lookup.operator is None:
             raise NeedsSignIn(lookup.idle_expired)
         if not lookup.operator.may(permission):

@@ -12,7 +12,6 @@ from starlette.concurrency import run_in_threadpool
 
 from admin.oidc import SignInRefused, safe_next
 from admin.operators import operator_actor, roles_of
-from admin.web.console import SESSION_COOKIE, SIGNIN_COOKIE
 from admin.web.deps import ConsoleDep, checked_form
 from admin.web.logout_token import LogoutTokenInvalid, validate_logout_token
 from idp import audit
@@ -27,7 +26,7 @@ router = APIRouter()
 
 @router.get("/login")
 def login_page(request: Request, c: ConsoleDep, next: str = "/", idle: str = "") -> Response:
-    if c.sessions.current(request.cookies.get(SESSION_COOKIE)).operator is not None:
+    if c.sessions.current(request.cookies.get(c.session_cookie)).operator is not None:
         return RedirectResponse(safe_next(next), status_code=303)
     return c.render(request, "admin/login.html", None, next=safe_next(next), idle=idle == "1")
 
@@ -36,7 +35,7 @@ def login_page(request: Request, c: ConsoleDep, next: str = "/", idle: str = "")
 def start_sign_in(c: ConsoleDep, next: str = "/") -> Response:
     browser = new_token(24)
     response = RedirectResponse(c.sign_in.start(browser, next), status_code=303)
-    c.set_cookie(response, SIGNIN_COOKIE, browser, max_age=c.admin.login_ttl)
+    c.set_cookie(response, c.signin_cookie, browser, max_age=c.admin.login_ttl)
     return response
 
 
@@ -44,7 +43,7 @@ def start_sign_in(c: ConsoleDep, next: str = "/") -> Response:
 def callback(request: Request, c: ConsoleDep) -> Response:
     params = {k: v for k, v in request.query_params.items()}
     try:
-        signed_in = c.sign_in.finish(params, request.cookies.get(SIGNIN_COOKIE))
+        signed_in = c.sign_in.finish(params, request.cookies.get(c.signin_cookie))
     except SignInRefused as exc:
         log.info("operator sign-in refused: %s", exc.detail or exc.key)
         with c.platform.db.session() as s:
@@ -70,14 +69,14 @@ def callback(request: Request, c: ConsoleDep) -> Response:
         )
     cookie = c.sessions.start(signed_in.identity_id, acr=signed_in.acr, idp_sid=signed_in.sid)
     response = RedirectResponse(signed_in.next_path, status_code=303)
-    c.set_cookie(response, SESSION_COOKIE, cookie, max_age=c.admin.session_ttl)
-    response.delete_cookie(SIGNIN_COOKIE, path="/")
+    c.set_cookie(response, c.session_cookie, cookie, max_age=c.admin.session_ttl)
+    response.delete_cookie(c.signin_cookie, path="/", secure=c.admin.secure_cookies)
     return response
 
 
 @router.post("/logout")
 async def logout(request: Request, c: ConsoleDep) -> Response:
-    operator = c.sessions.current(request.cookies.get(SESSION_COOKIE)).operator
+    operator = c.sessions.current(request.cookies.get(c.session_cookie)).operator
     if operator is None:
         return RedirectResponse("/login", status_code=303)
     await checked_form(request, operator, reason=False)
@@ -91,7 +90,7 @@ async def logout(request: Request, c: ConsoleDep) -> Response:
         params = {"client_id": c.admin.client_id, "post_logout_redirect_uri": c.admin.signed_out_uri}
         target = f"{end_session}?{urlencode(params)}"
     response = RedirectResponse(target, status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(c.session_cookie, path="/", secure=c.admin.secure_cookies)
     return response
 
 

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from admin.console_sessions import Operator
 from admin.settings import AdminSettings
 from admin.web.app import create_admin_app
-from admin.web.console import SESSION_COOKIE, Console
+from admin.web.console import Console
 from idp.platform import Platform
 from idp.provider import OpenIDProvider
 from tests.conftest import ISSUER
@@ -64,7 +64,7 @@ def operator_factory(op: OpenIDProvider):  # type: ignore[no-untyped-def]
 def sign_in_directly(console: Console, browser: TestClient, operator: OperatorInfo) -> Operator:
     """A console session as a completed sign-in leaves it (the sign-in itself: test_sign_in.py)."""
     cookie = console.sessions.start(operator.id, acr="urn:nixa:loa:3", idp_sid=None)
-    browser.cookies.set(SESSION_COOKIE, cookie)
+    browser.cookies.set(console.session_cookie, cookie)
     found = console.sessions.current(cookie).operator
     assert found is not None
     return found

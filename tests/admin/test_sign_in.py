@@ -14,7 +14,7 @@ from sqlalchemy import select
 from admin.models import ConsoleSession, PendingSignIn
 from admin.oidc import SignInRefused
 from admin.permissions import Role
-from admin.web.console import SESSION_COOKIE, Console
+from admin.web.console import Console
 from idp.db import utcnow
 from idp.models import AuditRecord, Client
 from idp.provider import OpenIDProvider
@@ -51,6 +51,10 @@ def test_operator_signs_in_with_password_and_totp(console_browser, idp_browser, 
     verifier = operator_factory(Role.VERIFIER)
     done = sign_in(console_browser, idp_browser, verifier, next_path="/verification")
     assert done.status_code == 303 and done.headers["location"] == "/verification"
+    cookie = done.headers["set-cookie"]
+    # RFC 6265bis: the __Host- prefix with Secure, Path=/ and no Domain; HttpOnly; SameSite=Lax.
+    assert cookie.startswith("__Host-nixa_admin=") and "Domain" not in cookie
+    assert {"secure", "httponly", "path=/", "samesite=lax"} <= {p.strip().lower() for p in cookie.split(";")}
     page = console_browser.get("/verification")
     assert page.status_code == 200 and 'data-roles="verifier"' in page.text
     signed_in = events(op, "operator:signed_in")
@@ -78,7 +82,7 @@ def test_without_a_second_factor_nixa_refuses_and_the_console_explains(
     done = console_browser.get(path_of(back.headers["location"]), follow_redirects=False)
     assert done.status_code == 403
     assert 'data-error="admin.signin.level"' in done.text
-    assert SESSION_COOKIE not in done.cookies
+    assert not [name for name in done.cookies if name.endswith("nixa_admin")]
 
 
 def test_oidc_core_3_1_3_7_id_token_below_level_3_is_refused(console: Console, op, monkeypatch) -> None:
@@ -203,7 +207,7 @@ def test_backchannel_logout_1_0_2_6_ends_the_console_session(
 ) -> None:
     info = operator_factory(Role.AUDITOR)
     cookie = console.sessions.start(info.id, acr="urn:nixa:loa:3", idp_sid="nixa-sid-1")
-    console_browser.cookies.set(SESSION_COOKIE, cookie)
+    console_browser.cookies.set(console.session_cookie, cookie)
     assert console_browser.get("/audit").status_code == 200
     with op.db.session() as s:
         client = s.get(Client, console.admin.client_id)
