@@ -75,7 +75,12 @@ class OperatorSignIn:
         with self._lock:
             if self._metadata and time.monotonic() - self._metadata_at < _METADATA_TTL_S:
                 return self._metadata
-        doc = self.http.get(f"{self.issuer}/.well-known/openid-configuration").json()
+        try:
+            response = self.http.get(f"{self.issuer}/.well-known/openid-configuration")
+            response.raise_for_status()
+            doc = response.json()
+        except (httpx.HTTPError, ValueError) as exc:
+            raise SignInRefused("admin.signin.unavailable", f"discovery: {type(exc).__name__}") from None
         # Discovery 1.0 Section 4.3: the issuer returned MUST be identical to the one asked for.
         if doc.get("issuer") != self.issuer:
             raise SignInRefused("admin.signin.failed", "discovery issuer mismatch")

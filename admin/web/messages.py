@@ -69,6 +69,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "Yêu cầu đăng nhập đã hết hạn hoặc đã được dùng. Vui lòng bắt đầu lại.",
         "The sign-in request expired or was already used. Please start again.",
     ),
+    "admin.signin.unavailable": _m(
+        "Không kết nối được NIXA để đăng nhập. Vui lòng thử lại sau.",
+        "NIXA cannot be reached for sign-in. Please try again later.",
+    ),
     "admin.signin.failed": _m(
         "Không xác minh được phản hồi đăng nhập.", "The sign-in response could not be verified."
     ),

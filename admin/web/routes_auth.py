@@ -32,9 +32,14 @@ def login_page(request: Request, c: ConsoleDep, next: str = "/", idle: str = "")
 
 
 @router.get("/login/start")
-def start_sign_in(c: ConsoleDep, next: str = "/") -> Response:
+def start_sign_in(request: Request, c: ConsoleDep, next: str = "/") -> Response:
     browser = new_token(24)
-    response = RedirectResponse(c.sign_in.start(browser, next), status_code=303)
+    try:
+        target = c.sign_in.start(browser, next)
+    except SignInRefused as exc:
+        log.warning("operator sign-in cannot start: %s", exc.detail)
+        return c.render(request, "admin/signin_refused.html", None, status_code=503, key=exc.key)
+    response = RedirectResponse(target, status_code=303)
     c.set_cookie(response, c.signin_cookie, browser, max_age=c.admin.login_ttl)
     return response
 

@@ -233,3 +233,15 @@ def test_next_path_stays_on_the_console() -> None:
     assert safe_next("/citizens?q=1") == "/citizens?q=1"
     for hostile in ("https://evil.example/", "//evil.example/", "/\\evil.example", "", None):
         assert safe_next(hostile) == "/"
+
+
+def test_nixa_unreachable_is_a_readable_page(platform, admin_settings) -> None:
+    import httpx
+
+    from admin.web.app import create_admin_app
+
+    # A real client: the issuer's host (testserver) exists only inside TestClient, so nothing answers.
+    app = create_admin_app(platform, admin_settings, http=httpx.Client(timeout=2.0, trust_env=False))
+    with TestClient(app, base_url=CONSOLE) as browser:
+        resp = browser.get("/login/start", follow_redirects=False)
+    assert resp.status_code == 503 and 'data-error="admin.signin.unavailable"' in resp.text
