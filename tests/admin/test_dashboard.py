@@ -34,3 +34,11 @@ def test_dashboard_charts_logins_failures_and_backlog(
     failures = html.split('id="h-failures"')[1].split("</section>")[0]
     assert "Sai mật khẩu</td><td>1</td>" in failures
     assert 'data-pending="1"' in html
+
+
+def test_chart_labels_are_escaped() -> None:
+    from admin.charts import Series, stacked_bars
+
+    svg = str(stacked_bars('Cổng "A" <b>', ["00:00"], [Series("<script>alert(1)</script>", [3])]))
+    assert "<script>" not in svg and "&lt;script&gt;" in svg and "&quot;A&quot;" in svg
+    assert svg.count("<rect") == 2  # the bar and its legend swatch
