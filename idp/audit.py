@@ -63,6 +63,22 @@ class AuditEvent(StrEnum):
     RECOVERY_CODE_USED = "account:recovery_codes:used"
     SESSION_ENDED = "account:session:ended"
     REAUTHENTICATED = "account:reauthenticated"
+    # Operators (issue 4): every action in the console names the operator and the reason.
+    KEY_RETIRED = "key:retired"
+    CLIENT_SECRET_ROTATED = "client:secret_rotated"
+    CLIENT_DISABLED = "client:disabled"
+    CLIENT_ENABLED = "client:enabled"
+    IDENTITY_LOCKED = "identity:locked"
+    IDENTITY_UNLOCKED = "identity:unlocked"
+    IDENTITY_SESSIONS_ENDED = "identity:sessions_ended"
+    IDENTITY_FACTOR_RESET = "identity:factor_reset"
+    OPERATOR_ROLE_GRANTED = "operator:role_granted"
+    OPERATOR_ROLE_REVOKED = "operator:role_revoked"
+    OPERATOR_SIGNED_IN = "operator:signed_in"
+    OPERATOR_SIGN_IN_REFUSED = "operator:sign_in_refused"
+    OPERATOR_SIGNED_OUT = "operator:signed_out"
+    OPERATOR_ACCESS_DENIED = "operator:access_denied"
+    AUDIT_CHAIN_VERIFIED = "audit:chain_verified"
 
 
 def _digest(

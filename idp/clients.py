@@ -231,6 +231,7 @@ def create_client(
     client_id: str | None = None,
     registration_token: str | None = None,
     metadata_extra: dict[str, Any] | None = None,
+    reason: str | None = None,
 ) -> tuple[Client, str | None]:
     """Create a portal; returns it with its secret, which is shown once and stored only as a hash."""
     spec.validate()
@@ -253,6 +254,7 @@ def create_client(
             "auth_method": client.token_endpoint_auth_method,
             "redirect_uris": client.redirect_uris,
             "subject_type": client.subject_type,
+            **({"reason": reason} if reason else {}),
         },
     )
     return client, secret
@@ -265,6 +267,7 @@ def update_client(
     *,
     actor: str,
     metadata_extra: dict[str, Any] | None = None,
+    reason: str | None = None,
 ) -> str | None:
     """Replace a portal's metadata with ``spec`` (and ``metadata_extra`` when given). Nothing is rotated:
     a secret is returned only when the client switched to a secret-based method, and dropped when it
@@ -282,7 +285,11 @@ def update_client(
         audit.AuditEvent.CLIENT_UPDATED,
         actor=actor,
         client_id=client.client_id,
-        data={"fields": changed, "secret_issued": secret is not None},
+        data={
+            "fields": changed,
+            "secret_issued": secret is not None,
+            **({"reason": reason} if reason else {}),
+        },
     )
     return secret
 

@@ -43,7 +43,7 @@ class KeyManager(Protocol):
     def signing_key(self, alg: str) -> SigningJWK: ...
     def public_jwks(self) -> dict[str, Any]: ...
     def verification_keys(self) -> KeySet: ...
-    def rotate(self, *, actor: str, alg: str | None = None) -> list[str]: ...
+    def rotate(self, *, actor: str, alg: str | None = None, reason: str | None = None) -> list[str]: ...
     def list_keys(self) -> list[KeyInfo]: ...
 
 
@@ -88,7 +88,7 @@ class SoftwareKeyManager:
                     self._create(s, alg, "next", actor="system")
         self._invalidate()
 
-    def rotate(self, *, actor: str, alg: str | None = None) -> list[str]:
+    def rotate(self, *, actor: str, alg: str | None = None, reason: str | None = None) -> list[str]:
         """Promote next to current, retire current, and create a new next. Returns the new current kids."""
         promoted: list[str] = []
         now = utcnow()
@@ -112,11 +112,35 @@ class SoftwareKeyManager:
                     s,
                     audit.AuditEvent.KEY_ROTATED,
                     actor=actor,
-                    data={"alg": a, "current": nxt.kid, "retired": cur.kid if cur else None},
+                    data={
+                        "alg": a,
+                        "current": nxt.kid,
+                        "retired": cur.kid if cur else None,
+                        **({"reason": reason} if reason else {}),
+                    },
                 )
                 promoted.append(nxt.kid)
         self._invalidate()
         return promoted
+
+    def retire(self, kid: str, *, actor: str, reason: str) -> bool:
+        """Withdraw a retired key from the JWKS now instead of at ``unpublish_after`` (e.g. it leaked):
+        tokens it signed stop verifying. A current or next key is rotated out first, never retired here,
+        so that there is always a key to sign with. Returns False for an unknown or active key."""
+        now = utcnow()
+        with self._db.session() as s:
+            row = s.get(SigningKey, kid, with_for_update=True)
+            if row is None or row.state != "retired":
+                return False
+            row.unpublish_after = min(row.unpublish_after or now, now)
+            audit.record(
+                s,
+                audit.AuditEvent.KEY_RETIRED,
+                actor=actor,
+                data={"kid": kid, "alg": row.alg, "reason": reason},
+            )
+        self._invalidate()
+        return True
 
     def _create(self, s: Session, alg: str, state: str, *, actor: str) -> SigningKey:
         kid = f"{alg.lower()}-{new_token(12)}"

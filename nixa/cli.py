@@ -13,6 +13,7 @@ import typer
 
 from idp.config import ConfigurationError, Settings
 from nixa.cli_credentials import credential_app
+from nixa.cli_admin import admin_app
 
 app = typer.Typer(
     help="NIXA: national identity exchange and authentication platform.",
@@ -33,6 +34,7 @@ for sub, name in (
     (registry_app, "registry"),
     (audit_app, "audit"),
     (credential_app, "credential"),
+    (admin_app, "admin"),
 ):
     app.add_typer(sub, name=name)
 

@@ -25,6 +25,7 @@ from idp.models import Client, Identity, RegistryRecord
 from idp.platform import Platform
 from idp.registry import import_csv
 from nixa.composition import build_idp_app
+from nixa.demo_admin import admin_console
 from nixa.mailcatcher import MailCatcher
 from nixa.portals import PortalConfig, create_portal
 from wallet.credential_demo import credential_demo_lines
@@ -150,7 +151,11 @@ def run_demo(*, host: str, port: int) -> None:
             uvicorn.Server(uvicorn.Config(portal, host=host, port=port + offset, log_level="warning"))
         )
         lines.append(f"{name + ':':<22} {base}")
-    lines.append("Admin console:          not part of this build yet (see the admin console issue)")
+    console, console_lines = admin_console(
+        platform, host=host, port=port, public_host=public_host, password=DEMO_PASSWORD
+    )
+    servers.append(console)
+    lines += console_lines
     lines.append("Demo citizens (username = personal ID number, password " + DEMO_PASSWORD + "):")
     lines += [f"  {c.personal_id}  {c.name}  (urn:nixa:loa:{c.loa})" for c in CITIZENS]
     lines.append(f"Self-registration:      {issuer}/signup   (your account pages: {issuer}/account)")
