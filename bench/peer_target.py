@@ -1,0 +1,1 @@
+"""node oidc-provider under test (bench/peer/server.mjs)."""

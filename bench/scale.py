@@ -1,0 +1,3 @@
+"""placeholder"""
+def compare(*a, **k):  # type: ignore
+    return None
