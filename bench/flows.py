@@ -86,7 +86,7 @@ def login_form(html: str) -> tuple[str, dict[str, str]]:
             if tag.lower() == "button" or a.get("type") == "hidden":
                 fields[a["name"]] = a.get("value", "")
         return action, fields
-    raise FlowError("no login form on the page")
+    raise FlowError(f"no login form on the page: {html[:1500]!r}")
 
 
 async def password_login(http: aiohttp.ClientSession, b: Browser) -> dict[str, Any]:
@@ -97,12 +97,8 @@ async def password_login(http: aiohttp.ClientSession, b: Browser) -> dict[str, A
     params = {
         "response_type": "code", "client_id": t.client_id, "redirect_uri": t.redirect_uri, "scope": SCOPE,
         "state": secrets.token_urlsafe(8), "nonce": secrets.token_urlsafe(8),
-        "code_challenge": challenge, "code_challenge_method": "S256", "prompt": "consent",
+        "code_challenge": challenge, "code_challenge_method": "S256"
     }
-    # offline_access needs prompt=consent at oidc-provider (OIDC Core 11); NIXA accepts it and, consent
-    # being recorded already, does not ask again. Both then issue a refresh token.
-    if t.name.startswith("NIXA"):
-        params.pop("prompt")
     url = f"{ep.authorization}?{urlencode(params)}"
     method, data = "GET", None
     for _ in range(10):

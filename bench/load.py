@@ -34,6 +34,7 @@ class FlowResult:
     errors: int
     server_cpu: float  # cores busy on the server side during the run (1.0 = one core saturated)
     loadgen_cpu: float  # cores busy in the load generator
+    first_error: str | None = None
 
     @property
     def rate(self) -> float:
@@ -58,6 +59,7 @@ class FlowResult:
             "p99_ms": round(self.percentile(0.99), 2),
             "operations": self.operations,
             "errors": self.errors,
+            "first_error": self.first_error,
             "server_cpu": round(self.server_cpu, 2),
             "loadgen_cpu": round(self.loadgen_cpu, 2),
         }
@@ -84,6 +86,7 @@ async def drive(
     """Run ``op`` from len(states) virtual users for warmup + duration seconds; measure the second part."""
     latencies: list[float] = []
     counters = {"ops": 0, "errors": 0}
+    first_error: list[str] = []
     measuring = False
     stop_at = time.monotonic() + warmup + duration
 
@@ -92,9 +95,10 @@ async def drive(
             started = time.perf_counter()
             try:
                 await op(http, state)
-            except (FlowError, aiohttp.ClientError, asyncio.TimeoutError):
+            except (FlowError, aiohttp.ClientError, asyncio.TimeoutError) as exc:
                 if measuring:
                     counters["errors"] += 1
+                    first_error[:] = first_error or [f"{type(exc).__name__}: {str(exc)[:300]}"]
                 continue
             if measuring:
                 latencies.append((time.perf_counter() - started) * 1000)
@@ -119,4 +123,5 @@ async def drive(
         counters["errors"],
         (cpu1 - cpu0) / wall,
         (own1 - own0) / wall,
+        first_error[0] if first_error else None,
     )

@@ -32,7 +32,9 @@ async def _holders(t: Target, ep: Endpoints, n: int) -> list[Holder]:
         return out
 
 
-async def measure(t: Target, plan: Plan, memory: dict[str, Any] | None = None) -> dict[str, FlowResult]:
+async def measure(
+    t: Target, plan: Plan, memory: dict[str, Any] | None = None, flows_only: tuple[str, ...] = ()
+) -> dict[str, FlowResult]:
     assert t.server is not None
     async with load.session(1) as http:
         ep = await Endpoints.discover(http, t.issuer)
@@ -41,11 +43,15 @@ async def measure(t: Target, plan: Plan, memory: dict[str, Any] | None = None) -
     results: dict[str, FlowResult] = {}
     users = [t.usernames[i :: plan.login_users] or t.usernames for i in range(plan.login_users)]
     browsers = [Browser(t, ep, itertools.cycle(u)) for u in users]
-    results["password_login"] = await load.drive(
-        "password_login", t.server, flows.password_login, browsers, duration=plan.duration, warmup=plan.warmup
-    )
+    if not flows_only or "password_login" in flows_only:
+        results["password_login"] = await load.drive(
+            "password_login", t.server, flows.password_login, browsers, duration=plan.duration,
+            warmup=plan.warmup,
+        )
     holders = await _holders(t, ep, plan.api_users)
     for name, op in flows.API_FLOWS.items():
+        if flows_only and name not in flows_only:
+            continue
         results[name] = await load.drive(
             name, t.server, op, holders, duration=plan.duration, warmup=plan.warmup
         )
