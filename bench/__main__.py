@@ -35,14 +35,24 @@ def _parse() -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     p.add_argument("--quick", action="store_true", help="short runs, SQLite only: within two minutes")
     p.add_argument("--json", action="store_true", help="print one JSON object keyed by flow")
-    p.add_argument("--postgres", default=os.environ.get("NIXA_BENCH_POSTGRES", DEFAULT_PG),
-                   help="PostgreSQL URL for the PostgreSQL runs ('' to skip them)")
-    p.add_argument("--redis", default=os.environ.get("NIXA_BENCH_REDIS", "redis://127.0.0.1:6379/15"),
-                   help="Redis for the multi-process run ('' for none)")
+    p.add_argument(
+        "--postgres",
+        default=os.environ.get("NIXA_BENCH_POSTGRES", DEFAULT_PG),
+        help="PostgreSQL URL for the PostgreSQL runs ('' to skip them)",
+    )
+    p.add_argument(
+        "--redis",
+        default=os.environ.get("NIXA_BENCH_REDIS", "redis://127.0.0.1:6379/15"),
+        help="Redis for the multi-process run ('' for none)",
+    )
     p.add_argument("--workers", type=int, default=2, help="worker processes in the multi-process run")
     p.add_argument("--no-peer", action="store_true", help="skip node oidc-provider")
-    p.add_argument("--scale", type=int, default=None,
-                   help="also bulk-load this many identities into PostgreSQL and compare with 10,000")
+    p.add_argument(
+        "--scale",
+        type=int,
+        default=None,
+        help="also bulk-load this many identities into PostgreSQL and compare with 10,000",
+    )
     p.add_argument("--duration", type=float, default=None, help="seconds measured per flow")
     return p.parse_args()
 
@@ -52,7 +62,10 @@ def main() -> None:
     pinning = procs.pin_loadgen()
     plan = Plan(duration=args.duration or (3.0 if args.quick else 10.0), warmup=1.0 if args.quick else 2.0)
     people = 200 if args.quick else 2000
-    log = (lambda *a: print(*a, file=sys.stderr, flush=True))
+
+    def log(*a):
+        return print(*a, file=sys.stderr, flush=True)
+
     runs: dict[str, dict[str, FlowResult]] = {}
     memory: dict[str, Any] = {}
     started = time.monotonic()
@@ -62,13 +75,17 @@ def main() -> None:
             ("NIXA sqlite", f"sqlite:///{work / 'sqlite' / 'nixa.db'}", 1, None)
         ]
         if args.postgres and not args.quick:
-            configs.append(("NIXA postgres", nixa_target.pg_schema_url(args.postgres, "bench_single"), 1, None))
-            configs.append((
-                f"NIXA postgres x{args.workers}+redis",
-                nixa_target.pg_schema_url(args.postgres, "bench_multi"),
-                args.workers,
-                args.redis or None,
-            ))
+            configs.append(
+                ("NIXA postgres", nixa_target.pg_schema_url(args.postgres, "bench_single"), 1, None)
+            )
+            configs.append(
+                (
+                    f"NIXA postgres x{args.workers}+redis",
+                    nixa_target.pg_schema_url(args.postgres, "bench_multi"),
+                    args.workers,
+                    args.redis or None,
+                )
+            )
         for label, url, workers, redis_url in configs:
             d = work / label.replace(" ", "_")
             (d / "sqlite").mkdir(parents=True, exist_ok=True)
@@ -76,8 +93,9 @@ def main() -> None:
                 url = f"sqlite:///{d / 'sqlite' / 'nixa.db'}"
             log(f"[bench] {label}: seeding {people} citizens and starting ({workers} worker(s))")
             mem: dict[str, Any] = {}
-            with nixa_target.run(d, database_url=url, people=people, workers=workers, redis_url=redis_url,
-                                 label=label) as target:
+            with nixa_target.run(
+                d, database_url=url, people=people, workers=workers, redis_url=redis_url, label=label
+            ) as target:
                 runs[label] = measure_sync(target, plan, mem)
             memory[label] = mem
         peer = None
@@ -102,9 +120,13 @@ def main() -> None:
     if args.json:
         print(json.dumps(data, indent=2, ensure_ascii=False))
         return
-    print(f"NIXA benchmark, commit {extra['commit']}, {pinning}; load generator: aiohttp (asyncio, keep-alive)")
-    print(f"{plan.duration:.0f} s per flow after {plan.warmup:.0f} s warm-up; {plan.login_users} browsers for "
-          f"logins, {plan.api_users} portals for the API flows; argon2id at 7 MiB t=5 in the login flows\n")
+    print(
+        f"NIXA benchmark, commit {extra['commit']}, {pinning}; load generator: aiohttp (asyncio, keep-alive)"
+    )
+    print(
+        f"{plan.duration:.0f} s per flow after {plan.warmup:.0f} s warm-up; {plan.login_users} browsers for "
+        f"logins, {plan.api_users} portals for the API flows; argon2id at 7 MiB t=5 in the login flows\n"
+    )
     print(report.table(runs, peer))
     print("argon2id alone, one core:")
     for name, a in ceiling.items():

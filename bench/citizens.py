@@ -84,7 +84,9 @@ def _chunk(bounds: tuple[int, int]) -> list[dict[str, Any]]:
     return [_row(n, *_worker, now) for n in range(*bounds)]
 
 
-def rows(start: int, stop: int, kek: list[bytes], blind: bytes, chunk: int = 5000) -> Iterator[list[dict[str, Any]]]:
+def rows(
+    start: int, stop: int, kek: list[bytes], blind: bytes, chunk: int = 5000
+) -> Iterator[list[dict[str, Any]]]:
     bounds = [(a, min(a + chunk, stop)) for a in range(start, stop, chunk)]
     if len(bounds) <= 2:
         _init(kek, blind)
@@ -114,7 +116,9 @@ def _copy(db: Database, batch: list[dict[str, Any]], creds: list[dict[str, Any]]
             for r in batch:
                 copy.write_row([r[c] for c in IDENTITY_COLUMNS])
         now = datetime.now(UTC)
-        with cur.copy("COPY password_credentials (identity_id, password_hash, updated_at) FROM STDIN") as copy:  # type: ignore[attr-defined]
+        with cur.copy(
+            "COPY password_credentials (identity_id, password_hash, updated_at) FROM STDIN"
+        ) as copy:  # type: ignore[attr-defined]
             for c in creds:
                 copy.write_row([c["identity_id"], c["password_hash"], now])
         raw.commit()
@@ -150,4 +154,3 @@ def count(db: Database) -> int:
 
     with db.read_session() as s:
         return int(s.scalar(select(func.count()).select_from(Identity)) or 0)
-

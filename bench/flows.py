@@ -40,8 +40,11 @@ class Endpoints:
         async with http.get(f"{issuer}/.well-known/openid-configuration") as r:
             d = await r.json()
         return cls(
-            d["authorization_endpoint"], d["token_endpoint"], d["userinfo_endpoint"],
-            d["introspection_endpoint"], d["jwks_uri"],
+            d["authorization_endpoint"],
+            d["token_endpoint"],
+            d["userinfo_endpoint"],
+            d["introspection_endpoint"],
+            d["jwks_uri"],
         )
 
 
@@ -95,16 +98,19 @@ async def password_login(http: aiohttp.ClientSession, b: Browser) -> dict[str, A
     b.cookies.clear()
     verifier, challenge = pkce()
     params = {
-        "response_type": "code", "client_id": t.client_id, "redirect_uri": t.redirect_uri, "scope": SCOPE,
-        "state": secrets.token_urlsafe(8), "nonce": secrets.token_urlsafe(8),
-        "code_challenge": challenge, "code_challenge_method": "S256"
+        "response_type": "code",
+        "client_id": t.client_id,
+        "redirect_uri": t.redirect_uri,
+        "scope": SCOPE,
+        "state": secrets.token_urlsafe(8),
+        "nonce": secrets.token_urlsafe(8),
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
     }
     url = f"{ep.authorization}?{urlencode(params)}"
     method, data = "GET", None
     for _ in range(10):
-        async with http.request(
-            method, url, data=data, headers=b.headers(), allow_redirects=False
-        ) as r:
+        async with http.request(method, url, data=data, headers=b.headers(), allow_redirects=False) as r:
             b.remember(r)
             body = await r.text()
             location = r.headers.get("Location")
@@ -127,8 +133,10 @@ async def redeem(http: aiohttp.ClientSession, b: Browser, location: str, verifie
     if "code" not in query:
         raise FlowError(f"no code: {query}")
     form = {
-        "grant_type": "authorization_code", "code": query["code"],
-        "redirect_uri": b.target.redirect_uri, "code_verifier": verifier,
+        "grant_type": "authorization_code",
+        "code": query["code"],
+        "redirect_uri": b.target.redirect_uri,
+        "code_verifier": verifier,
     }
     return await token_request(http, b.target, b.endpoints, form)
 

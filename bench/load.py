@@ -95,7 +95,7 @@ async def drive(
             started = time.perf_counter()
             try:
                 await op(http, state)
-            except (FlowError, aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            except (TimeoutError, FlowError, aiohttp.ClientError) as exc:
                 if measuring:
                     counters["errors"] += 1
                     first_error[:] = first_error or [f"{type(exc).__name__}: {str(exc)[:300]}"]

@@ -1,4 +1,4 @@
-"""NIXA under test: a fresh database (SQLite file or a PostgreSQL schema), seeded, served by ``nixa serve``."""
+"""NIXA under test: a fresh database (SQLite file or PostgreSQL schema), seeded, served by ``nixa serve``."""
 
 from __future__ import annotations
 
@@ -76,14 +76,18 @@ def seed(env: dict[str, str], people: int) -> tuple[str, str, list[str]]:
             subject_type="public",
         )
         with platform.db.session() as s:
-            client, secret = create_client(s, spec, actor="bench", client_id="bench-portal")
+            _client, secret = create_client(s, spec, actor="bench", client_id="bench-portal")
         assert secret is not None
         hasher = PasswordHasher(
             time_cost=KEYCLOAK_ARGON2[1], memory_cost=KEYCLOAK_ARGON2[0], parallelism=1, type=Type.ID
         )
         secrets = settings.secrets
         citizens.load(
-            platform.db, 0, people, kek=secrets.kek, blind=secrets.blind_index,
+            platform.db,
+            0,
+            people,
+            kek=secrets.kek,
+            blind=secrets.blind_index,
             password_hash=hasher.hash(citizens.PASSWORD),
         )
         citizens.consent_all(platform.db, "bench-portal", 0, people)
@@ -106,8 +110,15 @@ def run(
     env = settings_env(workdir, port, database_url, redis_url)
     client_id, secret, usernames = seed(env, people)
     argv = [
-        sys.executable, "-m", "nixa", "serve", "--port", str(port),
-        "--workers", str(workers), "--no-access-log",
+        sys.executable,
+        "-m",
+        "nixa",
+        "serve",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--no-access-log",
     ]
     with procs.start(label, argv, env=env, base_url=env["NIXA_ISSUER"], log=workdir / "server.log") as server:
         yield Target(

@@ -43,7 +43,14 @@ def run(workdir: Path, *, people: int) -> Iterator[Target]:
     }
     base = f"http://127.0.0.1:{port}"
     with procs.start(
-        "node oidc-provider", ["node", "server.mjs"], env=env, base_url=base, log=workdir / "peer.log", cwd=PEER_DIR
+        "node oidc-provider",
+        ["node", "server.mjs"],
+        env=env,
+        base_url=base,
+        log=workdir / "peer.log",
+        cwd=PEER_DIR,
     ) as server:
         usernames = [citizens.personal_id(n) for n in range(people)]
-        yield Target(server.name, base, "bench-portal", secret, REDIRECT_URI, usernames, citizens.PASSWORD, server)
+        yield Target(
+            server.name, base, "bench-portal", secret, REDIRECT_URI, usernames, citizens.PASSWORD, server
+        )

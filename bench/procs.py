@@ -98,7 +98,9 @@ def _wait_ready(server: Server, timeout: float = 60.0) -> None:
     url = f"{server.base_url}/.well-known/openid-configuration"
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
-            raise RuntimeError(f"{server.name} exited at start; see {server.log}:\n{server.log.read_text()[-2000:]}")
+            raise RuntimeError(
+                f"{server.name} exited at start; see {server.log}:\n{server.log.read_text()[-2000:]}"
+            )
         try:
             if httpx.get(url, timeout=1.0, trust_env=False).status_code == 200:
                 return

@@ -70,9 +70,24 @@ def main() -> None:
             assert target.server is not None
             out = work / "stacks.txt"
             spy = subprocess.Popen(
-                ["py-spy", "record", "--pid", str(target.server.process.pid), "--format", "raw",
-                 "--rate", "200", "--gil", "--duration", str(int(args.seconds)), "--output", str(out), "--nonblocking"],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                [
+                    "py-spy",
+                    "record",
+                    "--pid",
+                    str(target.server.process.pid),
+                    "--format",
+                    "raw",
+                    "--rate",
+                    "200",
+                    "--gil",
+                    "--duration",
+                    str(int(args.seconds)),
+                    "--output",
+                    str(out),
+                    "--nonblocking",
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
             )
             plan = Plan(duration=args.seconds, warmup=0.5)
             results = asyncio.run(_one(target, plan, args.flow))

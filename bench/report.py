@@ -8,7 +8,13 @@ from bench.load import FlowResult
 
 FLOWS = ("password_login", "client_credentials", "refresh", "userinfo", "introspection", "jwks")
 # Issue 8's targets per core (requests per second per core).
-TARGETS = {"password_login": 40, "client_credentials": 600, "refresh": 500, "userinfo": 2000, "introspection": 2000}
+TARGETS = {
+    "password_login": 40,
+    "client_credentials": 600,
+    "refresh": 500,
+    "userinfo": 2000,
+    "introspection": 2000,
+}
 
 
 def ratio(nixa: float, peer: float) -> float | None:

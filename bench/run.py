@@ -45,7 +45,11 @@ async def measure(
     browsers = [Browser(t, ep, itertools.cycle(u)) for u in users]
     if not flows_only or "password_login" in flows_only:
         results["password_login"] = await load.drive(
-            "password_login", t.server, flows.password_login, browsers, duration=plan.duration,
+            "password_login",
+            t.server,
+            flows.password_login,
+            browsers,
+            duration=plan.duration,
             warmup=plan.warmup,
         )
     holders = await _holders(t, ep, plan.api_users)
@@ -57,7 +61,9 @@ async def measure(
         )
         if memory is not None:
             loaded = [round(r / 2**20, 1) for r in t.server.rss_per_worker()]
-            memory["loaded_rss_mib"] = max(memory.get("loaded_rss_mib", []), loaded, key=lambda x: max(x, default=0))
+            memory["loaded_rss_mib"] = max(
+                memory.get("loaded_rss_mib", []), loaded, key=lambda x: max(x, default=0)
+            )
     return results
 
 
