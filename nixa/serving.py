@@ -29,9 +29,7 @@ def app_factory() -> FastAPI:
     return build_idp_app(Platform(settings))
 
 
-def serve(
-    platform: Platform, *, host: str, port: int, workers: int = 1, access_log: bool = True
-) -> None:
+def serve(platform: Platform, *, host: str, port: int, workers: int = 1, access_log: bool = True) -> None:
     import uvicorn
 
     from nixa.composition import build_idp_app
