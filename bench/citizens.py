@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -46,8 +46,12 @@ def personal_id(n: int) -> str:
     return f"0010{40 + n // 1_000_000:02d}{n % 1_000_000:06d}"
 
 
+def identity_id(n: int) -> str:
+    return str(uuid.UUID(int=n + 1))  # stable ids so a later step finds the same people
+
+
 def _row(n: int, sealer: Sealer, index: BlindIndex, now: datetime) -> dict[str, Any]:
-    iid = str(uuid.UUID(int=n + 1))  # stable ids so a later step finds the same people
+    iid = identity_id(n)
     pid = personal_id(n)
 
     def seal(field: str, value: str) -> bytes:
@@ -129,22 +133,29 @@ def _copy(db: Database, batch: list[dict[str, Any]], creds: list[dict[str, Any]]
 def consent_all(db: Database, client_id: str, first: int, count: int) -> None:
     """Pre-approved consent for ``count`` citizens, so a login goes straight to the code (as for a portal
     the person already uses)."""
+    consent_for(db, client_id, range(first, first + count))
+
+
+def consent_for(db: Database, client_id: str, people: Iterable[int]) -> None:
     claims = requested_claim_names(["openid", *CONSENTED_SCOPES], {})
     now = datetime.now(UTC)
+    people = list(people)
+    if not people:
+        return  # an empty executemany would insert one row of defaults
     with db.session() as s:
         assert s.get(Client, client_id) is not None
         s.execute(
             insert(Consent),
             [
                 {
-                    "identity_id": str(uuid.UUID(int=n + 1)),
+                    "identity_id": identity_id(n),
                     "client_id": client_id,
                     "scopes": CONSENTED_SCOPES,
                     "claims": claims,
                     "created_at": now,
                     "updated_at": now,
                 }
-                for n in range(first, first + count)
+                for n in people
             ],
         )
 

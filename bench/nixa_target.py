@@ -14,12 +14,14 @@ from sqlalchemy import create_engine, text
 from bench import citizens, procs
 from idp.clients import ClientSpec, create_client
 from idp.config import Settings
+from idp.identities import IdentityStore
 from idp.migrate import upgrade
 from idp.platform import Platform
 
 REDIRECT_URI = "https://cong.bench.example.vn/callback"
 # Keycloak's sizing guide hashes with argon2id at 7 MiB, t=5: the login figures use the same cost.
 KEYCLOAK_ARGON2 = (7 * 1024, 5)
+__all__ = ["IdentityStore", "Target", "run", "seed"]
 
 
 @dataclass
@@ -61,8 +63,9 @@ def settings_env(workdir: Path, port: int, database_url: str, redis_url: str | N
     return env
 
 
-def seed(env: dict[str, str], people: int) -> tuple[str, str, list[str]]:
-    """Migrate, create the portal and ``people`` citizens with pre-approved consent."""
+def seed(env: dict[str, str], people: int, consented: int | None = None) -> tuple[str, str, list[str]]:
+    """Migrate, create the portal and ``people`` citizens, the first ``consented`` (default: all) with
+    pre-approved consent."""
     settings = Settings(**{k.removeprefix("NIXA_").lower(): v for k, v in env.items()})  # type: ignore[arg-type]
     upgrade(settings.resolved_database_url)
     platform = Platform(settings)
@@ -90,7 +93,7 @@ def seed(env: dict[str, str], people: int) -> tuple[str, str, list[str]]:
             blind=secrets.blind_index,
             password_hash=hasher.hash(citizens.PASSWORD),
         )
-        citizens.consent_all(platform.db, "bench-portal", 0, people)
+        citizens.consent_all(platform.db, "bench-portal", 0, people if consented is None else consented)
     finally:
         platform.close()
     return "bench-portal", secret, [citizens.personal_id(n) for n in range(people)]
@@ -102,13 +105,14 @@ def run(
     *,
     database_url: str,
     people: int,
+    consented: int | None = None,
     workers: int = 1,
     redis_url: str | None = None,
     label: str = "NIXA",
 ) -> Iterator[Target]:
     port = procs.free_port()
     env = settings_env(workdir, port, database_url, redis_url)
-    client_id, secret, usernames = seed(env, people)
+    client_id, secret, usernames = seed(env, people, consented)
     argv = [
         sys.executable,
         "-m",
