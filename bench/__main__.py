@@ -6,6 +6,7 @@ Run from the repository root with the project's virtual environment. See bench/R
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -42,8 +43,8 @@ def _parse() -> argparse.Namespace:
     )
     p.add_argument(
         "--redis",
-        default=os.environ.get("NIXA_BENCH_REDIS", "redis://127.0.0.1:6379/15"),
-        help="Redis for the multi-process run ('' for none)",
+        default=os.environ.get("NIXA_BENCH_REDIS"),
+        help="Redis URL for the multi-process run (default: a redis-server started for the run)",
     )
     p.add_argument("--workers", type=int, default=2, help="worker processes in the multi-process run")
     p.add_argument("--no-peer", action="store_true", help="skip node oidc-provider")
@@ -69,8 +70,10 @@ def main() -> None:
     runs: dict[str, dict[str, FlowResult]] = {}
     memory: dict[str, Any] = {}
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="nixa-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="nixa-bench-") as tmp, contextlib.ExitStack() as stack:
         work = Path(tmp)
+        if not args.quick and args.postgres and not args.redis:
+            args.redis = stack.enter_context(procs.redis_server(work / "redis"))
         configs: list[tuple[str, str, int, str | None]] = [
             ("NIXA sqlite", f"sqlite:///{work / 'sqlite' / 'nixa.db'}", 1, None)
         ]
