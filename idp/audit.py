@@ -114,10 +114,16 @@ def record(
 ) -> AuditRecord:
     """Append one record in the caller's transaction. ``data`` must hold no personal data in clear."""
     session.flush()
-    bumped = session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1))
-    if bumped.rowcount != 1:  # type: ignore[attr-defined]
+    # One statement takes the head's lock, bumps the sequence and reads it back (RETURNING: SQLite 3.35+,
+    # PostgreSQL); the audit append is on the path of every token, so each round trip counts.
+    head = session.execute(
+        update(AuditHead)
+        .where(AuditHead.id == 1)
+        .values(seq=AuditHead.seq + 1)
+        .returning(AuditHead.seq, AuditHead.hash)
+    ).one_or_none()
+    if head is None:
         raise RuntimeError("audit head row missing: run `nixa db upgrade`")
-    head = session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).one()
     at = utcnow()
     payload = dict(data or {})
     digest = _digest(head.hash, head.seq, at, str(event), actor, identity_id, client_id, ip, payload)

@@ -7,6 +7,7 @@ the person is told when to retry. Unknown usernames cost one argon2 verification
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -55,21 +56,17 @@ class PasswordLogin:
             f"acct:{self.index('username', username.strip().lower())[:60]}",
             f"ip:{self.index('ip', ip or '-')[:60]}",
         ]
-        throttles = [locked_row(s, k) for k in keys]
-        locked = [t.locked_until for t in throttles if t.locked_until and t.locked_until > now]
-        if locked:
-            lock_end = max(locked)
-            audit.record(
-                s,
-                audit.AuditEvent.LOGIN_LOCKED,
-                identity_id=identity.id if identity else None,
-                client_id=client_id,
-                ip=ip,
-                data={"until": lock_end.isoformat()},
-            )
-            return LoginResult(None, locked_until=lock_end)
+        # The password is checked before the counters are locked: argon2 takes tens of milliseconds, and
+        # holding the per-IP row meanwhile would queue every login from one address (a carrier's NAT)
+        # behind each other across all worker processes. A lock seen here already refuses at once.
+        if lock_end := self._lock_end(s.get(LoginThrottle, k) for k in keys):
+            return self._refuse_locked(s, identity, client_id, ip, lock_end)
         cred = s.get(PasswordCredential, identity.id) if identity is not None else None
         ok = self.identities.passwords.verify(cred.password_hash if cred else None, password)
+        throttles = [locked_row(s, k) for k in keys]
+        # Checked again under the row locks: a lock set by a concurrent attempt meanwhile still holds.
+        if lock_end := self._lock_end(throttles, now):
+            return self._refuse_locked(s, identity, client_id, ip, lock_end)
         if ok and identity is not None and cred is not None and not identity.locked:
             for t in throttles:
                 if t.key.startswith("acct:"):
@@ -88,6 +85,25 @@ class PasswordLogin:
             data={"reason": "account_locked" if identity and identity.locked else "bad_credentials"},
         )
         return LoginResult(None, locked_until=until)
+
+    @staticmethod
+    def _lock_end(rows: Iterable[LoginThrottle | None], now: datetime | None = None) -> datetime | None:
+        now = now or utcnow()
+        locked = [t.locked_until for t in rows if t is not None and t.locked_until and t.locked_until > now]
+        return max(locked) if locked else None
+
+    def _refuse_locked(
+        self, s: Session, identity: Identity | None, client_id: str | None, ip: str | None, lock_end: datetime
+    ) -> LoginResult:
+        audit.record(
+            s,
+            audit.AuditEvent.LOGIN_LOCKED,
+            identity_id=identity.id if identity else None,
+            client_id=client_id,
+            ip=ip,
+            data={"until": lock_end.isoformat()},
+        )
+        return LoginResult(None, locked_until=lock_end)
 
     def _count_failure(self, throttles: list[LoginThrottle], now: datetime) -> datetime | None:
         st = self.settings

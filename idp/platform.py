@@ -7,6 +7,7 @@ from idp.crypto import BlindIndex, Sealer
 from idp.db import Database
 from idp.keys import SoftwareKeyManager
 from idp.passwords import PasswordHashing
+from idp.shared_state import SharedState
 
 
 class Platform:
@@ -25,10 +26,13 @@ class Platform:
             settings.max_signed_token_ttl,
             settings.rsa_key_bits,
         )
+        # Redis between worker processes (NIXA_REDIS_URL), optional: the database stays the authority.
+        self.shared = SharedState(settings.redis_url)
 
     @property
     def issuer(self) -> str:
         return self.settings.issuer
 
     def close(self) -> None:
+        self.shared.close()
         self.db.dispose()

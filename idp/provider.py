@@ -102,7 +102,11 @@ class OpenIDProvider:
         )
         self.access_tokens = AccessTokens(self.signer)
         self.client_auth = ClientAuthenticator(
-            self.issuer, f"{self.issuer}/token", st.client_assertion_max_age, RemoteJwksCache()
+            self.issuer,
+            f"{self.issuer}/token",
+            st.client_assertion_max_age,
+            RemoteJwksCache(),
+            shared=platform.shared,
         )
         self.token_endpoint = TokenEndpoint(self.signer, self.subjects, self.identities, st.refresh_token_ttl)
         self.userinfo = UserInfo(self.access_tokens, self.identities, self.subjects)

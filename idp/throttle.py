@@ -17,7 +17,9 @@ from idp.models import LoginThrottle
 
 
 def locked_row(s: Session, key: str, now: datetime | None = None) -> LoginThrottle:
-    row = s.get(LoginThrottle, key, with_for_update=True)
+    # populate_existing: the row may have been read without the lock earlier in this transaction, and
+    # the locked read must see what concurrent attempts committed since.
+    row = s.get(LoginThrottle, key, with_for_update=True, populate_existing=True)
     if row is not None:
         return row
     try:

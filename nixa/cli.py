@@ -76,15 +76,16 @@ def platform() -> Any:
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option()] = "127.0.0.1", port: Annotated[int, typer.Option()] = 8000
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes (PostgreSQL for more than 1).")] = 1,
+    access_log: Annotated[bool, typer.Option(help="Log every request (uvicorn access log).")] = True,
 ) -> None:
     """Run the OpenID Provider."""
-    import uvicorn
-
-    from nixa.composition import build_idp_app
+    from nixa.serving import serve as run_server
 
     logging.basicConfig(level=logging.INFO)
-    uvicorn.run(build_idp_app(platform()), host=host, port=port, proxy_headers=False)
+    run_server(platform(), host=host, port=port, workers=workers, access_log=access_log)
 
 
 @db_app.command("upgrade")

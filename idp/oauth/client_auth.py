@@ -26,6 +26,7 @@ from idp.db import utcnow
 from idp.errors import InvalidClient, InvalidRequest
 from idp.models import Client, ClientAssertionJti
 from idp.oauth.remote_jwks import RemoteJwksCache
+from idp.shared_state import SharedState
 
 JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
@@ -74,8 +75,15 @@ def parse_credentials(authorization: str | None, form: Mapping[str, str]) -> Cli
 
 class ClientAuthenticator:
     def __init__(
-        self, issuer: str, token_endpoint: str, max_assertion_age: int, jwks: RemoteJwksCache
+        self,
+        issuer: str,
+        token_endpoint: str,
+        max_assertion_age: int,
+        jwks: RemoteJwksCache,
+        *,
+        shared: SharedState | None = None,
     ) -> None:
+        self.shared = shared
         self.issuer = issuer
         self.audiences = {issuer, token_endpoint}
         self.max_age = max_assertion_age
@@ -146,7 +154,15 @@ class ClientAuthenticator:
 
     def _remember_jti(self, s: Session, client_id: str, jti: str, exp: int) -> None:
         """RFC 7523 Section 3 item 7: a jti seen before is a replay; the unique constraint decides."""
-        expires_at = utcnow() + timedelta(seconds=max(exp - int(utcnow().timestamp()), 0))
+        ttl = max(exp - int(utcnow().timestamp()), 0)
+        # Redis, shared by the worker processes, refuses a replay without a database write; it never
+        # accepts on its own: the unique constraint below decides whenever Redis says "first" or nothing.
+        if (
+            self.shared is not None
+            and self.shared.claim_once(f"jti:{sha256_hex(client_id + ':' + jti)}", ttl + 1) is False
+        ):
+            raise InvalidClient("client assertion was already used (jti replay)")
+        expires_at = utcnow() + timedelta(seconds=ttl)
         try:
             with s.begin_nested():
                 s.add(ClientAssertionJti(client_id=client_id, jti=jti[:255], expires_at=expires_at))

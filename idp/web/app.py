@@ -32,6 +32,7 @@ from idp.web.deps import parse_networks
 from idp.web.extensions import Extension
 from idp.web.i18n import register_messages
 from idp.web.pages import Pages
+from idp.web.security_headers import SecurityHeaders
 
 log = logging.getLogger("nixa.web")
 _API_PREFIXES = ("/token", "/userinfo", "/introspect", "/revoke", "/register", "/jwks", "/.well-known")
@@ -67,18 +68,7 @@ def create_app(
         register_messages(ext.messages)
         app.state.provider.extension_grants.update(ext.token_grants)
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
-        response: Response = await call_next(request)
-        h = response.headers
-        h.setdefault("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'; base-uri 'none'")
-        h.setdefault("X-Content-Type-Options", "nosniff")
-        h.setdefault("Referrer-Policy", "no-referrer")
-        h.setdefault("X-Frame-Options", "DENY")
-        h.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        if settings.secure_cookies:
-            h.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
-        return response
+    app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)
 
     @app.exception_handler(OAuthError)
     async def oauth_error(request: Request, exc: OAuthError) -> Response:

@@ -133,13 +133,13 @@ async def _userinfo(request: Request, op: Provider, form: dict[str, str]) -> Res
 
 
 def _userinfo_response(op: OpenIDProvider, token: str) -> Response:
-    with op.db.session() as s:
+    # UserInfo only reads: on SQLite a read session neither takes nor waits for the write lock.
+    with op.db.read_session() as s:
         client, claims = op.userinfo.claims(s, token)
-    if client.userinfo_signed_response_alg:
+        alg, client_id = client.userinfo_signed_response_alg, client.client_id  # read before the rollback
+    if alg:
         # OIDC Core 5.3.2: a signed response is a JWT with iss and aud.
-        signed = op.signer.sign(
-            {**claims, "iss": op.issuer, "aud": client.client_id}, alg=client.userinfo_signed_response_alg
-        )
+        signed = op.signer.sign({**claims, "iss": op.issuer, "aud": client_id}, alg=alg)
         return Response(signed, media_type="application/jwt", headers=NO_STORE)
     return oauth_json(claims)
 

@@ -1,0 +1,1 @@
+"""``python -m bench``: NIXA and node oidc-provider measured side by side on this machine (see README.md)."""
