@@ -63,6 +63,13 @@ class AuditEvent(StrEnum):
     RECOVERY_CODE_USED = "account:recovery_codes:used"
     SESSION_ENDED = "account:session:ended"
     REAUTHENTICATED = "account:reauthenticated"
+    FEDERATION_ENTITY_CREATED = "federation:entity:created"
+    FEDERATION_SUBORDINATE_ENROLLED = "federation:subordinate:enrolled"
+    FEDERATION_SUBORDINATE_REMOVED = "federation:subordinate:removed"
+    FEDERATION_TRUST_MARK_ISSUED = "federation:trust_mark:issued"
+    FEDERATION_TRUST_MARK_REVOKED = "federation:trust_mark:revoked"
+    FEDERATION_CLIENT_ADMITTED = "federation:client:admitted"
+    FEDERATION_CLIENT_REFUSED = "federation:client:refused"
 
 
 def _digest(

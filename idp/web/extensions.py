@@ -11,6 +11,8 @@ builds the extensions and passes them to ``create_app(..., extensions=[...])``.
 - ``template_dirs``: folders searched after the IdP's own templates, so extension pages can extend
   ``base.html``.
 - ``discovery``: extra members for ``/.well-known/openid-configuration``.
+- ``client_resolvers``: where clients that are not in the client table may come from (a federation
+  admitting its leaves by entity ID), see ``idp.oauth.client_resolution``.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any, Protocol
 
 from fastapi import APIRouter
 
+from idp.oauth.client_resolution import ClientResolver
 from idp.provider import InteractionView
 
 
@@ -50,3 +53,4 @@ class Extension:
     messages: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     template_dirs: Sequence[Path] = ()
     discovery: Callable[[], Mapping[str, Any]] | None = None
+    client_resolvers: Sequence[ClientResolver] = ()

@@ -1,0 +1,195 @@
+"""Trust chain resolution, OpenID Federation 1.0 Section 10.1: collect the statements from the subject up
+to a trust anchor by following ``authority_hints``, validate each candidate chain (``trust_chain``) and
+keep the first valid one in a cache until it expires (Section 10.4). Loops and paths deeper than
+``max_depth`` superiors are refused.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+import httpx
+
+from federation.openid_federation import trust_chain
+from federation.openid_federation.errors import FederationError, InvalidTrustAnchor, InvalidTrustChain
+from federation.openid_federation.statements import (
+    ENTITY_STATEMENT_MEDIA_TYPE,
+    EntityStatement,
+    configuration_url,
+    parse,
+    self_signed,
+)
+from federation.openid_federation.trust_chain import TrustChain
+
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+MAX_STATEMENT_BYTES = 64 * 1024
+
+
+def check_entity_id(entity_id: str) -> str:
+    """Section 1.2: an entity identifier is an https URL (http only on loopback, for development)."""
+    parts = urlsplit(entity_id)
+    loopback = parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS
+    if not (parts.scheme == "https" or loopback) or not parts.hostname or parts.query or parts.fragment:
+        raise InvalidTrustChain("an entity identifier must be an https URL", detail=entity_id[:200])
+    return entity_id
+
+
+class EntitySource(Protocol):
+    """Where statements come from: HTTP for the world, the database for entities NIXA itself runs."""
+
+    def entity_configuration(self, entity_id: str) -> str: ...
+    def subordinate_statement(self, superior: EntityStatement, subject: str) -> str: ...
+
+
+class HttpEntitySource:
+    def __init__(self, timeout: float = 5.0) -> None:
+        self.timeout = timeout
+
+    def _get(self, url: str, params: dict[str, str] | None = None) -> str:
+        check_entity_id(url.split("?", 1)[0])
+        try:
+            resp = httpx.get(url, params=params, timeout=self.timeout, follow_redirects=False)
+        except httpx.HTTPError as exc:
+            raise InvalidTrustChain(
+                "a federation entity could not be reached", detail=f"{url}: {exc}"
+            ) from exc
+        if resp.status_code == 404:
+            raise InvalidTrustChain("a superior does not vouch for the entity (not found)", detail=url)
+        if resp.status_code != 200 or len(resp.content) > MAX_STATEMENT_BYTES:
+            raise InvalidTrustChain(
+                "a federation entity answered with an error", detail=f"{url}: {resp.status_code}"
+            )
+        if not resp.headers.get("content-type", "").startswith(ENTITY_STATEMENT_MEDIA_TYPE):
+            raise InvalidTrustChain("a federation entity did not answer with an entity statement", detail=url)
+        return resp.text
+
+    def entity_configuration(self, entity_id: str) -> str:
+        return self._get(configuration_url(check_entity_id(entity_id)))
+
+    def subordinate_statement(self, superior: EntityStatement, subject: str) -> str:
+        endpoint = superior.federation_endpoint("federation_fetch_endpoint")
+        if not endpoint:
+            raise InvalidTrustChain("a superior has no federation_fetch_endpoint", detail=superior.sub)
+        return self._get(endpoint, {"sub": subject})
+
+
+class LayeredEntitySource:
+    """Ask ``local`` first (it returns None for entities it does not run), then the network."""
+
+    def __init__(
+        self, local: EntitySource | None, remote: EntitySource, is_local: Callable[[str], bool]
+    ) -> None:
+        self.local, self.remote, self.is_local = local, remote, is_local
+
+    def entity_configuration(self, entity_id: str) -> str:
+        source = self.local if self.local and self.is_local(entity_id) else self.remote
+        return source.entity_configuration(entity_id)
+
+    def subordinate_statement(self, superior: EntityStatement, subject: str) -> str:
+        source = self.local if self.local and self.is_local(superior.sub) else self.remote
+        return source.subordinate_statement(superior, subject)
+
+
+class TrustChainResolver:
+    def __init__(
+        self,
+        source: EntitySource,
+        anchors: Callable[[], Mapping[str, dict[str, Any]]],
+        *,
+        max_depth: int = 5,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.source = source
+        self.anchors = anchors  # entity ID -> JWKS, configured out of band (a callable: anchors may change)
+        self.max_depth = max_depth
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._cache: dict[tuple[str, str | None], TrustChain] = {}
+
+    def forget(self) -> None:
+        """Drop every cached chain (a superior NIXA runs changed what it vouches for)."""
+        with self._lock:
+            self._cache.clear()
+
+    def resolve(self, subject: str, trust_anchor: str | None = None) -> TrustChain:
+        anchors = dict(self.anchors())
+        if trust_anchor is not None and trust_anchor not in anchors:
+            raise InvalidTrustAnchor("the trust anchor is not one this entity trusts", detail=trust_anchor)
+        now = int(self.clock())
+        key = (subject, trust_anchor)
+        with self._lock:
+            hit = self._cache.get(key)
+        if hit is not None and hit.expires_at > now:
+            return hit
+        wanted = {trust_anchor: anchors[trust_anchor]} if trust_anchor else anchors
+        chain = self._first_valid(self._configuration(check_entity_id(subject), now), wanted, now)
+        with self._lock:
+            if len(self._cache) > 10_000:
+                self._cache.clear()
+            self._cache[key] = chain
+        return chain
+
+    def _configuration(self, entity_id: str, now: int) -> EntityStatement:
+        statement = self_signed(self.source.entity_configuration(entity_id), now=now)
+        if statement.sub != entity_id:
+            raise InvalidTrustChain("an entity configuration is about another entity", detail=entity_id)
+        return statement
+
+    def resolve_configuration(self, leaf: EntityStatement, trust_anchor: str | None = None) -> TrustChain:
+        """A chain for an entity configuration received directly (explicit registration, Section 12.2),
+        already checked as self-signed by the caller; not cached, since the entity chose what to send."""
+        anchors = dict(self.anchors())
+        if trust_anchor is not None and trust_anchor not in anchors:
+            raise InvalidTrustAnchor("the trust anchor is not one this entity trusts", detail=trust_anchor)
+        wanted = {trust_anchor: anchors[trust_anchor]} if trust_anchor else anchors
+        return self._first_valid(leaf, wanted, int(self.clock()))
+
+    def _first_valid(self, leaf: EntityStatement, anchors: dict[str, dict[str, Any]], now: int) -> TrustChain:
+        errors: list[FederationError] = []
+        subject = leaf.sub
+        if subject in anchors:
+            return trust_chain.validate([leaf], anchors[subject], now=now)
+        for tail in self._paths(leaf, anchors, now, errors, (subject,)):
+            try:
+                return trust_chain.validate([leaf, *tail], anchors[tail[-1].iss], now=now)
+            except FederationError as exc:
+                errors.append(exc)
+        if errors:
+            raise errors[-1]
+        raise InvalidTrustChain("no path from the entity to a trusted anchor", detail=subject)
+
+    def _paths(
+        self,
+        lower: EntityStatement,
+        anchors: dict[str, dict[str, Any]],
+        now: int,
+        errors: list[FederationError],
+        visited: tuple[str, ...],
+    ) -> Iterator[list[EntityStatement]]:
+        """Every path of [SS about ``lower``, ..., anchor EC] reachable through authority_hints."""
+        for hint in lower.authority_hints:
+            if hint in visited:
+                errors.append(
+                    InvalidTrustChain("authority_hints form a loop", detail=" -> ".join((*visited, hint)))
+                )
+                continue
+            if len(visited) > self.max_depth:
+                errors.append(InvalidTrustChain("the path to a trust anchor is too deep", detail=hint))
+                continue
+            try:
+                superior = self._configuration(hint, now)
+                statement = parse(self.source.subordinate_statement(superior, lower.sub))
+                if statement.iss != hint or statement.sub != lower.sub:
+                    raise InvalidTrustChain("a fetched statement is not the superior's about the entity")
+            except FederationError as exc:
+                errors.append(exc)
+                continue
+            if hint in anchors:
+                yield [statement, superior]
+            else:
+                for tail in self._paths(superior, anchors, now, errors, (*visited, hint)):
+                    yield [statement, *tail]
