@@ -69,7 +69,6 @@ class AuditEvent(StrEnum):
     FEDERATION_TRUST_MARK_ISSUED = "federation:trust_mark:issued"
     FEDERATION_TRUST_MARK_REVOKED = "federation:trust_mark:revoked"
     FEDERATION_CLIENT_ADMITTED = "federation:client:admitted"
-    FEDERATION_CLIENT_REFUSED = "federation:client:refused"
 
 
 def _digest(

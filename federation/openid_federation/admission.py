@@ -9,6 +9,7 @@ an entity configuration or trust chain the portal posts, and answers with a sign
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -28,6 +29,7 @@ from idp.db import Database, utcnow
 from idp.errors import InvalidClient, OAuthError
 from idp.models import Client
 
+log = logging.getLogger("nixa.federation")
 RP = "openid_relying_party"
 # Scopes a federation portal may ask for when its metadata says nothing; the personal ID number needs
 # the portal (or the federation's policy) to name it.
@@ -93,7 +95,7 @@ class PortalAdmission:
             chain = self.resolver.resolve(client_id)
             return self.admit(s, chain, registered, registration_type="automatic")
         except FederationError as exc:
-            self._refused(client_id, exc)
+            self.refused(client_id, exc)
             raise InvalidClient(exc.description, detail=exc.detail) from exc
 
     def admit(
@@ -132,15 +134,12 @@ class PortalAdmission:
         )
         return registered
 
-    def _refused(self, client_id: str, exc: FederationError) -> None:
-        # Its own transaction: the request that failed is rolled back, the record of the refusal is not.
-        with self.db.session() as s:
-            audit.record(
-                s,
-                audit.AuditEvent.FEDERATION_CLIENT_REFUSED,
-                actor="federation",
-                data={"entity_id": client_id[:255], "error": exc.error, "reason": exc.description},
-            )
+    def refused(self, client_id: str, exc: FederationError) -> None:
+        # Nothing changed, so nothing for the audit trail (and the request's transaction is rolled back);
+        # the log says which entity was refused and why. Entity IDs are organisations, not people.
+        log.warning(
+            "federation refused %s: %s (%s)", client_id[:255], exc.description, (exc.detail or "")[:300]
+        )
 
 
 def registration_response(

@@ -156,7 +156,7 @@ class NixaFederation:
             try:
                 client = self.admission.admit(s, chain, registered, registration_type="explicit")
             except InvalidTrustChain as exc:
-                self.admission._refused(chain.subject, exc)
+                self.admission.refused(chain.subject, exc)
                 raise
             metadata = client_metadata(client)
         return registration_response(

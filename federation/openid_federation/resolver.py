@@ -17,6 +17,7 @@ import httpx
 from federation.openid_federation import trust_chain
 from federation.openid_federation.errors import FederationError, InvalidTrustAnchor, InvalidTrustChain
 from federation.openid_federation.statements import (
+    MAX_STATEMENT_BYTES,
     ENTITY_STATEMENT_MEDIA_TYPE,
     EntityStatement,
     configuration_url,
@@ -26,7 +27,6 @@ from federation.openid_federation.statements import (
 from federation.openid_federation.trust_chain import TrustChain
 
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
-MAX_STATEMENT_BYTES = 64 * 1024
 
 
 def check_entity_id(entity_id: str) -> str:

@@ -18,6 +18,7 @@ from typing import Any
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, KeySet, RSAKey
+from joserfc.jws import JWSRegistry
 
 from federation.openid_federation.errors import FederationError, InvalidTrustChain
 
@@ -48,7 +49,19 @@ UNDERSTOOD_CLAIMS = frozenset(
     }
 )
 CLOCK_SKEW = 60
+MAX_STATEMENT_BYTES = 64 * 1024
 FederationKey = ECKey | RSAKey
+
+
+def _registry() -> JWSRegistry:
+    """joserfc refuses payloads over 8000 bytes; entity statements with metadata and resolve responses
+    with whole chains are larger, so statements get a registry with a limit of their own."""
+    registry = JWSRegistry(algorithms=list(SIGNING_ALGS))
+    registry.max_payload_length = MAX_STATEMENT_BYTES
+    return registry
+
+
+REGISTRY = _registry()
 
 
 def configuration_url(entity_id: str) -> str:
@@ -59,7 +72,7 @@ def configuration_url(entity_id: str) -> str:
 def sign(claims: dict[str, Any], key: FederationKey, *, typ: str = ENTITY_STATEMENT_TYP) -> str:
     """Sign with the entity's federation key; Section 3.1: the header MUST carry ``kid`` and ``typ``."""
     header = {"alg": key.alg or "ES256", "kid": key.kid, "typ": typ}
-    return jwt.encode(header, claims, key)
+    return jwt.encode(header, claims, key, registry=REGISTRY)
 
 
 def _b64json(segment: str) -> dict[str, Any]:
@@ -154,7 +167,7 @@ def verify(statement: EntityStatement, jwks: dict[str, Any], *, now: int) -> Non
             detail=f"iss={statement.iss} kid={kid}",
         )
     try:
-        jwt.decode(statement.token, KeySet.import_key_set({"keys": keys}), algorithms=list(SIGNING_ALGS))
+        jwt.decode(statement.token, KeySet.import_key_set({"keys": keys}), registry=REGISTRY)
     except (JoseError, ValueError, TypeError) as exc:
         raise InvalidTrustChain("a statement signature is invalid", detail=f"iss={statement.iss}") from exc
     if statement.claims["iat"] > now + CLOCK_SKEW:
