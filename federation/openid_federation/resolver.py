@@ -17,8 +17,8 @@ import httpx
 from federation.openid_federation import trust_chain
 from federation.openid_federation.errors import FederationError, InvalidTrustAnchor, InvalidTrustChain
 from federation.openid_federation.statements import (
-    MAX_STATEMENT_BYTES,
     ENTITY_STATEMENT_MEDIA_TYPE,
+    MAX_STATEMENT_BYTES,
     EntityStatement,
     configuration_url,
     parse,

@@ -10,8 +10,7 @@ import hashlib
 import re
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from joserfc.errors import JoseError
@@ -28,6 +27,7 @@ from federation.openid_federation.models import (
     FederationSubordinate,
     FederationTrustMark,
 )
+from federation.openid_federation.overview import FederationOverview, TrustMarkView, mark_view, read_overview
 from federation.openid_federation.resolver import check_entity_id
 from idp import audit
 from idp.db import utcnow
@@ -35,54 +35,6 @@ from idp.errors import InvalidRequest
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 _CONSTRAINTS = {"max_path_length", "naming_constraints", "allowed_entity_types"}
-
-
-@dataclass(frozen=True)
-class EntityView:
-    entity_id: str
-    kind: str
-    name: str
-    superior: str | None
-    subordinates: int
-
-
-@dataclass(frozen=True)
-class SubordinateView:
-    superior: str
-    entity_id: str
-    name: str
-    entity_types: list[str]
-    intermediate: bool
-    metadata_policy: dict[str, Any]
-    constraints: dict[str, Any]
-    admitted_until: datetime | None
-
-
-@dataclass(frozen=True)
-class TrustMarkView:
-    id: str
-    issuer: str
-    subject: str
-    trust_mark_type: str
-    issued_at: datetime
-    expires_at: datetime
-    revoked_at: datetime | None
-
-    @property
-    def status(self) -> str:
-        if self.revoked_at is not None:
-            return "revoked"
-        return "active" if self.expires_at > utcnow() else "expired"
-
-
-@dataclass(frozen=True)
-class FederationOverview:
-    """What an operator sees: anchors, intermediates, leaves and trust marks."""
-
-    trust_anchors: list[EntityView]
-    intermediates: list[EntityView]
-    leaves: list[SubordinateView]
-    trust_marks: list[TrustMarkView]
 
 
 def _check_jwks(jwks: Any) -> dict[str, Any]:
@@ -172,7 +124,7 @@ class FederationService:
         if not SLUG.match(slug):
             raise InvalidRequest("slug must be 2-63 lowercase letters, digits or hyphens")
         entity_id = self.entities.intermediate_id(slug)
-        superior = superior or self.entities.trust_anchor_id
+        superior = self.superior_id(superior or "ta")
         with self.db.session() as s:
             upper = s.get(FederationEntity, superior)
             if upper is None or upper.kind == models.OPENID_PROVIDER:
@@ -207,7 +159,7 @@ class FederationService:
         self.on_change()
         return entity_id
 
-    def _superior_id(self, superior: str) -> str:
+    def superior_id(self, superior: str) -> str:
         """``ta``, an intermediate's slug, or an entity ID of NIXA's."""
         if superior == "ta":
             return self.entities.trust_anchor_id
@@ -257,7 +209,7 @@ class FederationService:
         constraints: dict[str, Any] | None = None,
     ) -> None:
         """Enrol (or update) a subordinate: from now on ``superior``'s fetch endpoint vouches for it."""
-        superior_id = self._superior_id(superior)
+        superior_id = self.superior_id(superior)
         check_entity_id(entity_id)
         try:
             checked_policy = policy.check_policy(metadata_policy or {})
@@ -298,7 +250,7 @@ class FederationService:
 
     def remove_subordinate(self, *, superior: str, entity_id: str, actor: str) -> bool:
         """The superior stops vouching: its fetch endpoint answers not_found, admitted portals re-resolve."""
-        superior_id = self._superior_id(superior)
+        superior_id = self.superior_id(superior)
         with self.db.session() as s:
             row = s.scalar(
                 select(FederationSubordinate).where(
@@ -362,7 +314,7 @@ class FederationService:
                 actor=actor,
                 data={"id": mark.id, "subject": subject, "type": trust_mark_type},
             )
-            view = _mark_view(mark)
+            view = mark_view(mark)
         self.on_change()
         return view
 
@@ -453,46 +405,7 @@ class FederationService:
             return [r.entity_id for r in rows]
 
     def overview(self) -> FederationOverview:
-        with self.db.read_session() as s:
-            entities = list(s.scalars(select(FederationEntity).order_by(FederationEntity.created_at)))
-            subs = list(s.scalars(select(FederationSubordinate).order_by(FederationSubordinate.entity_id)))
-            admitted = {c.client_id: c.chain_expires_at for c in s.scalars(select(FederatedClient))}
-            marks = list(s.scalars(select(FederationTrustMark).order_by(FederationTrustMark.issued_at)))
-        counts = {e.entity_id: sum(1 for x in subs if x.superior == e.entity_id) for e in entities}
-
-        def view(e: FederationEntity) -> EntityView:
-            return EntityView(e.entity_id, e.kind, e.name, e.superior, counts[e.entity_id])
-
-        return FederationOverview(
-            trust_anchors=[view(e) for e in entities if e.kind == models.TRUST_ANCHOR],
-            intermediates=[view(e) for e in entities if e.kind == models.INTERMEDIATE]
-            + [
-                EntityView(x.entity_id, "external_intermediate", x.name, x.superior, 0)
-                for x in subs
-                if x.intermediate and x.entity_id not in counts
-            ],
-            leaves=[
-                SubordinateView(
-                    x.superior,
-                    x.entity_id,
-                    x.name,
-                    list(x.entity_types),
-                    x.intermediate,
-                    dict(x.metadata_policy),
-                    dict(x.constraints),
-                    admitted.get(x.entity_id),
-                )
-                for x in subs
-                if not x.intermediate
-            ],
-            trust_marks=[_mark_view(m) for m in marks],
-        )
-
-
-def _mark_view(m: FederationTrustMark) -> TrustMarkView:
-    return TrustMarkView(
-        m.id, m.issuer, m.subject, m.trust_mark_type, m.issued_at, m.expires_at, m.revoked_at
-    )
+        return read_overview(self.db)
 
 
 __all__ = ["FederationOverview", "FederationService", "InvalidMetadata"]
