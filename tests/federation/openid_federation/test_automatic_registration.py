@@ -91,7 +91,7 @@ def test_rfc9101_10_5_an_admitted_portal_must_keep_signing_its_requests(
     fed_client: TestClient, federation: Federation, citizen: Citizen
 ):
     authorize_signed(fed_client, federation, citizen)
-    verifier, challenge = pkce_pair()
+    _verifier, challenge = pkce_pair()
     plain = fed_client.get(
         "/authorize",
         params={
@@ -110,7 +110,7 @@ def test_rfc9101_10_5_an_admitted_portal_must_keep_signing_its_requests(
 def test_rfc9101_6_2_a_request_object_signed_by_another_key_is_refused(
     fed_client: TestClient, federation: Federation
 ):
-    verifier, challenge = pkce_pair()
+    _verifier, challenge = pkce_pair()
     request = signed_request(
         federation.portal.entity_id,
         new_key(),
@@ -129,7 +129,7 @@ def test_rfc9101_6_2_a_request_object_signed_by_another_key_is_refused(
 def test_rfc9101_10_2_a_request_object_for_another_audience_or_replayed_is_refused(
     fed_client: TestClient, federation: Federation, citizen: Citizen
 ):
-    verifier, challenge = pkce_pair()
+    _verifier, challenge = pkce_pair()
     wrong_aud = signed_request(
         federation.portal.entity_id,
         federation.portal_rp_key,
@@ -161,7 +161,7 @@ def test_12_1_a_portal_whose_chain_breaks_is_refused_and_the_refusal_logged(
     fed_client: TestClient, federation: Federation, platform, caplog
 ):
     federation.portal.lifetime = -10
-    verifier, challenge = pkce_pair()
+    _verifier, challenge = pkce_pair()
     request = signed_request(
         federation.portal.entity_id,
         federation.portal_rp_key,
@@ -187,7 +187,7 @@ def test_12_1_removing_a_subordinate_ends_the_admission_of_portals_below_it(
     federation.fed.service.remove_subordinate(
         superior="bo-tai-chinh", entity_id=federation.province.entity_id, actor="test"
     )
-    verifier, challenge = pkce_pair()
+    _verifier, challenge = pkce_pair()
     request = signed_request(
         federation.portal.entity_id,
         federation.portal_rp_key,

@@ -63,7 +63,7 @@ def test_10_2_a_statement_signed_with_a_key_the_superior_does_not_vouch_for_is_r
 ):
     # The province signs with a new key but the ministry still vouches for the old one.
     federation.province.key = new_key()
-    with pytest.raises(FederationError, match="does not vouch for|signature"):
+    with pytest.raises(FederationError, match=r"does not vouch for|signature"):
         federation.fed.resolver.resolve(federation.portal.entity_id)
 
 
@@ -94,7 +94,7 @@ def test_6_2_1_a_path_longer_than_max_path_length_is_refused(federation: Federat
     )
     with pytest.raises(FederationError, match="max_path_length"):
         fed.resolver.resolve(federation.portal.entity_id)
-    # A portal directly under the province is one intermediate below the ministry: max_path_length 1 allows it.
+    # The portal is one intermediate (the province) below the ministry: max_path_length 1 allows it.
     fed.service.enrol(
         superior="bo-tai-chinh",
         entity_id=federation.province.entity_id,
