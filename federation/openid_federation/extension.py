@@ -49,7 +49,8 @@ class NixaFederation:
         self.resolver = TrustChainResolver(
             LayeredEntitySource(
                 LocalEntitySource(self.entities),
-                remote or HttpEntitySource(settings.http_timeout),
+                remote
+                or HttpEntitySource(settings.http_timeout, allow_loopback=not platform.settings.production),
                 self.entities.is_local,
             ),
             self.trust_anchors,
@@ -57,7 +58,11 @@ class NixaFederation:
         )
         self.service = FederationService(self.entities, on_change=self.resolver.forget)
         self.marks = TrustMarkVerifier(
-            self.resolver, self.entities, self.service.trust_mark_status, timeout=settings.http_timeout
+            self.resolver,
+            self.entities,
+            self.service.trust_mark_status,
+            timeout=settings.http_timeout,
+            allow_loopback=not platform.settings.production,
         )
         self.admission = PortalAdmission(platform.db, self.resolver, self.marks, settings)
         self.service.ensure_entities()

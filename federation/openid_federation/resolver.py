@@ -29,12 +29,15 @@ from federation.openid_federation.trust_chain import TrustChain
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
-def check_entity_id(entity_id: str) -> str:
+def check_entity_id(entity_id: str, *, allow_loopback: bool = True) -> str:
     """Section 1.2: an entity identifier is an https URL (http only on loopback, for development)."""
     parts = urlsplit(entity_id)
     loopback = parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS
     if not (parts.scheme == "https" or loopback) or not parts.hostname or parts.query or parts.fragment:
         raise InvalidTrustChain("an entity identifier must be an https URL", detail=entity_id[:200])
+    if not allow_loopback and parts.hostname in LOOPBACK_HOSTS:
+        # In production an entity ID must not make NIXA call its own machine (request forgery).
+        raise InvalidTrustChain("an entity identifier must not name this machine", detail=entity_id[:200])
     return entity_id
 
 
@@ -46,29 +49,43 @@ class EntitySource(Protocol):
 
 
 class HttpEntitySource:
-    def __init__(self, timeout: float = 5.0) -> None:
+    """Statements over HTTP: no redirects, a timeout, and at most ``MAX_STATEMENT_BYTES`` read."""
+
+    def __init__(self, timeout: float = 5.0, *, allow_loopback: bool = True) -> None:
         self.timeout = timeout
+        self.allow_loopback = allow_loopback
 
     def _get(self, url: str, params: dict[str, str] | None = None) -> str:
-        check_entity_id(url.split("?", 1)[0])
+        check_entity_id(url.split("?", 1)[0], allow_loopback=self.allow_loopback)
         try:
-            resp = httpx.get(url, params=params, timeout=self.timeout, follow_redirects=False)
+            with httpx.stream(
+                "GET", url, params=params, timeout=self.timeout, follow_redirects=False
+            ) as resp:
+                body = self._read(resp, url)
         except httpx.HTTPError as exc:
             raise InvalidTrustChain(
                 "a federation entity could not be reached", detail=f"{url}: {exc}"
             ) from exc
+        return body
+
+    def _read(self, resp: httpx.Response, url: str) -> str:
         if resp.status_code == 404:
             raise InvalidTrustChain("a superior does not vouch for the entity (not found)", detail=url)
-        if resp.status_code != 200 or len(resp.content) > MAX_STATEMENT_BYTES:
+        if resp.status_code != 200:
             raise InvalidTrustChain(
                 "a federation entity answered with an error", detail=f"{url}: {resp.status_code}"
             )
         if not resp.headers.get("content-type", "").startswith(ENTITY_STATEMENT_MEDIA_TYPE):
             raise InvalidTrustChain("a federation entity did not answer with an entity statement", detail=url)
-        return resp.text
+        body = b""
+        for chunk in resp.iter_bytes():
+            body += chunk
+            if len(body) > MAX_STATEMENT_BYTES:
+                raise InvalidTrustChain("a federation entity answered with too much", detail=url)
+        return body.decode("utf-8", "replace")
 
     def entity_configuration(self, entity_id: str) -> str:
-        return self._get(configuration_url(check_entity_id(entity_id)))
+        return self._get(configuration_url(check_entity_id(entity_id, allow_loopback=self.allow_loopback)))
 
     def subordinate_statement(self, superior: EntityStatement, subject: str) -> str:
         endpoint = superior.federation_endpoint("federation_fetch_endpoint")
@@ -126,7 +143,7 @@ class TrustChainResolver:
         if hit is not None and hit.expires_at > now:
             return hit
         wanted = {trust_anchor: anchors[trust_anchor]} if trust_anchor else anchors
-        chain = self._first_valid(self._configuration(check_entity_id(subject), now), wanted, now)
+        chain = self._first_valid(self._configuration(subject, now), wanted, now)
         with self._lock:
             if len(self._cache) > 10_000:
                 self._cache.clear()

@@ -27,11 +27,13 @@ class TrustMarkVerifier:
         local_status: Callable[[str], str],
         *,
         timeout: float = 5.0,
+        allow_loopback: bool = True,
     ) -> None:
         self.resolver = resolver
         self.entities = entities
         self.local_status = local_status
         self.timeout = timeout
+        self.allow_loopback = allow_loopback
 
     def _issuer_jwks(self, issuer: str, anchor: str) -> dict[str, Any]:
         anchors = self.resolver.anchors()
@@ -48,7 +50,11 @@ class TrustMarkVerifier:
         if not endpoint:
             return "active"  # Section 8.4 is optional: signature and lifetime are then all there is
         try:
-            resp = httpx.post(check_entity_id(endpoint), data={"trust_mark": token}, timeout=self.timeout)
+            resp = httpx.post(
+                check_entity_id(endpoint, allow_loopback=self.allow_loopback),
+                data={"trust_mark": token},
+                timeout=self.timeout,
+            )
         except httpx.HTTPError as exc:
             raise InvalidTrustChain(
                 "a trust mark issuer could not be asked for the status", detail=str(exc)

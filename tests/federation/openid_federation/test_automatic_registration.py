@@ -3,6 +3,7 @@ ID as client_id, signs its request (RFC 9101) and is admitted by resolving its c
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -201,3 +202,31 @@ def test_12_1_removing_a_subordinate_ends_the_admission_of_portals_below_it(
         follow_redirects=False,
     )
     assert error_page(resp) == "error.unknown_client"
+
+
+def test_12_1_at_the_token_endpoint_an_expired_admission_is_resolved_again(
+    fed_client: TestClient, federation: Federation, citizen: Citizen, platform
+):
+    result = authorize_signed(fed_client, federation, citizen)
+    with platform.db.session() as s:
+        s.get(FederatedClient, federation.portal.entity_id).chain_expires_at = datetime.now(UTC) - timedelta(
+            1
+        )
+    federation.fed.resolver.forget()
+    fetched = len(federation.peers.requests)
+    resp = redeem_with_key(fed_client, federation, result.code, result.verifier)
+    assert resp.status_code == 200, resp.text
+    assert len(federation.peers.requests) > fetched, "the chain was resolved again before trusting the client"
+    with platform.db.session() as s:
+        assert s.get(FederatedClient, federation.portal.entity_id).chain_expires_at > datetime.now(UTC)
+
+
+def test_12_1_private_key_jwt_for_a_portal_the_federation_no_longer_vouches_for_is_invalid_client(
+    fed_client: TestClient, federation: Federation, citizen: Citizen, platform
+):
+    result = authorize_signed(fed_client, federation, citizen)
+    federation.fed.service.remove_subordinate(
+        superior="bo-tai-chinh", entity_id=federation.province.entity_id, actor="test"
+    )
+    resp = redeem_with_key(fed_client, federation, result.code, result.verifier)
+    assert resp.status_code == 401 and resp.json()["error"] == "invalid_client"
