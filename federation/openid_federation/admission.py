@@ -92,7 +92,8 @@ class PortalAdmission:
         if registered is not None and federated is not None and federated.chain_expires_at > self.clock():
             return registered
         try:
-            chain = self.resolver.resolve(client_id)
+            # A new or expired admission is decided on the federation as it is now, never from a cache.
+            chain = self.resolver.resolve(client_id, fresh=True)
             return self.admit(s, chain, registered, registration_type="automatic")
         except FederationError as exc:
             self.refused(client_id, exc)

@@ -25,4 +25,5 @@ class FederationSettings(BaseSettings):
     statement_ttl: int = Field(default=24 * 3600, ge=60)
     trust_mark_ttl: int = Field(default=365 * 24 * 3600, ge=60)
     max_path_depth: int = Field(default=5, ge=1, le=10)
+    chain_cache_seconds: int = Field(default=300, ge=0)
     http_timeout: float = 5.0

@@ -55,6 +55,7 @@ class NixaFederation:
             ),
             self.trust_anchors,
             max_depth=settings.max_path_depth,
+            cache_seconds=settings.chain_cache_seconds,
         )
         self.service = FederationService(self.entities, on_change=self.resolver.forget)
         self.marks = TrustMarkVerifier(

@@ -118,21 +118,27 @@ class TrustChainResolver:
         anchors: Callable[[], Mapping[str, dict[str, Any]]],
         *,
         max_depth: int = 5,
+        cache_seconds: int = 300,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.source = source
         self.anchors = anchors  # entity ID -> JWKS, configured out of band (a callable: anchors may change)
         self.max_depth = max_depth
+        # Section 10.4 allows a chain to be used until it expires; NIXA also re-checks after
+        # ``cache_seconds`` so that a superior's removal of a subordinate is seen within minutes.
+        self.cache_seconds = cache_seconds
         self.clock = clock
         self._lock = threading.Lock()
-        self._cache: dict[tuple[str, str | None], TrustChain] = {}
+        self._cache: dict[tuple[str, str | None], tuple[int, TrustChain]] = {}
 
     def forget(self) -> None:
         """Drop every cached chain (a superior NIXA runs changed what it vouches for)."""
         with self._lock:
             self._cache.clear()
 
-    def resolve(self, subject: str, trust_anchor: str | None = None) -> TrustChain:
+    def resolve(self, subject: str, trust_anchor: str | None = None, *, fresh: bool = False) -> TrustChain:
+        """The subject's first valid chain to ``trust_anchor`` (or any trusted anchor); ``fresh`` skips
+        the cache, for decisions that must see the federation as it is now."""
         anchors = dict(self.anchors())
         if trust_anchor is not None and trust_anchor not in anchors:
             raise InvalidTrustAnchor("the trust anchor is not one this entity trusts", detail=trust_anchor)
@@ -140,14 +146,14 @@ class TrustChainResolver:
         key = (subject, trust_anchor)
         with self._lock:
             hit = self._cache.get(key)
-        if hit is not None and hit.expires_at > now:
-            return hit
+        if not fresh and hit is not None and hit[1].expires_at > now and hit[0] + self.cache_seconds > now:
+            return hit[1]
         wanted = {trust_anchor: anchors[trust_anchor]} if trust_anchor else anchors
         chain = self._first_valid(self._configuration(subject, now), wanted, now)
         with self._lock:
             if len(self._cache) > 10_000:
                 self._cache.clear()
-            self._cache[key] = chain
+            self._cache[key] = (now, chain)
         return chain
 
     def _configuration(self, entity_id: str, now: int) -> EntityStatement:

@@ -9,6 +9,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from federation.openid_federation.config import FederationSettings
+from federation.openid_federation.extension import NixaFederation
 from federation.openid_federation.models import FederatedClient
 from idp.models import AuditRecord, Client
 from tests.conftest import ISSUER
@@ -182,10 +184,12 @@ def test_12_1_a_portal_whose_chain_breaks_is_refused_and_the_refusal_logged(
 
 
 def test_12_1_removing_a_subordinate_ends_the_admission_of_portals_below_it(
-    fed_client: TestClient, federation: Federation, citizen: Citizen
+    fed_client: TestClient, federation: Federation, citizen: Citizen, platform
 ):
     authorize_signed(fed_client, federation, citizen)
-    federation.fed.service.remove_subordinate(
+    # The operator removes it from another process (``nixa federation remove``): no shared cache.
+    operator = NixaFederation(platform, FederationSettings())
+    operator.service.remove_subordinate(
         superior="bo-tai-chinh", entity_id=federation.province.entity_id, actor="test"
     )
     _verifier, challenge = pkce_pair()
