@@ -129,7 +129,9 @@ class EntityStatement:
         return value if isinstance(value, str) else None
 
 
-def parse(token: str, *, typ: str = ENTITY_STATEMENT_TYP, require_exp: bool = True) -> EntityStatement:
+def parse(
+    token: str, *, typ: str = ENTITY_STATEMENT_TYP, require_exp: bool = True, require_sub: bool = True
+) -> EntityStatement:
     """Read a statement and check its form (Section 3.1 and 10.2 step 1), before any key is trusted."""
     parts = token.strip().split(".")
     if len(parts) != 3:
@@ -142,7 +144,7 @@ def parse(token: str, *, typ: str = ENTITY_STATEMENT_TYP, require_exp: bool = Tr
         raise InvalidTrustChain("a statement is signed with an algorithm that is not accepted")
     if not isinstance(header.get("kid"), str):
         raise InvalidTrustChain("a statement header has no kid")
-    for name in ("iss", "sub"):
+    for name in ("iss", "sub") if require_sub else ("iss",):
         if not isinstance(claims.get(name), str) or not claims[name]:
             raise InvalidTrustChain(f"a statement has no {name}")
     for name in ("iat", "exp"):

@@ -75,7 +75,6 @@ def status_response(key: FederationKey, *, issuer: str, trust_mark: str, status:
         "iss": issuer,
         "iat": iat,
         "exp": iat + 300,
-        "sub": issuer,
         "trust_mark": trust_mark,
         "status": status,
     }

@@ -57,6 +57,9 @@ class Peer:
     # Misbehaviour: sign statements with another key than the one published or vouched for.
     signing_key: ECKey | None = None
     extra_claims: dict[str, Any] = field(default_factory=dict)
+    # As a trust mark issuer: the marks it issued and those it revoked (its status endpoint answers).
+    issued: set[str] = field(default_factory=set)
+    revoked: set[str] = field(default_factory=set)
 
     @property
     def jwks(self) -> dict[str, Any]:
@@ -79,6 +82,9 @@ class Peer:
         }
         if self.subordinates:
             metadata["federation_entity"]["federation_fetch_endpoint"] = self.entity_id + "/fetch"
+        if self.issued:
+            endpoint = self.entity_id + "/trust_mark_status"
+            metadata["federation_entity"]["federation_trust_mark_status_endpoint"] = endpoint
         claims["metadata"] = metadata
         if self.authority_hints:
             claims["authority_hints"] = self.authority_hints
@@ -96,6 +102,19 @@ class Peer:
         if entry.constraints:
             claims["constraints"] = entry.constraints
         return sign(claims, self.signing_key or self.key)
+
+    def issue_trust_mark(self, subject: str, trust_mark_type: str) -> str:
+        now = int(time.time())
+        claims = {"iss": self.entity_id, "sub": subject, "trust_mark_type": trust_mark_type, "iat": now}
+        token = sign({**claims, "exp": now + 3600}, self.key, typ="trust-mark+jwt")
+        self.issued.add(token)
+        return token
+
+    def trust_mark_status(self, token: str) -> str:
+        status = "revoked" if token in self.revoked else "active" if token in self.issued else "invalid"
+        now = int(time.time())
+        claims = {"iss": self.entity_id, "iat": now, "trust_mark": token, "status": status}
+        return sign(claims, self.key, typ="trust-mark-status-response+jwt")
 
     def enrol(self, other: Peer | str, jwks: dict[str, Any] | None = None, **kwargs: Any) -> None:
         entity_id = other if isinstance(other, str) else other.entity_id
@@ -143,6 +162,16 @@ class PeerServer:
             if token is None:
                 return Response('{"error":"not_found"}', status_code=404, media_type="application/json")
             return Response(token, media_type=STATEMENT)
+
+        @app.post("/{name}/trust_mark_status")
+        async def trust_mark_status(name: str, request: Request) -> Response:
+            self.requests.append(request.url.path)
+            peer = self.peers.get(name)
+            token = (await request.form()).get("trust_mark")
+            if peer is None or not isinstance(token, str):
+                return Response(status_code=400)
+            media = "application/trust-mark-status-response+jwt"
+            return Response(peer.trust_mark_status(token), media_type=media)
 
         return app
 

@@ -17,11 +17,16 @@ from tests.federation.openid_federation.conftest import Federation
 from tests.federation.openid_federation.peers import sign
 
 MARK = f"{ISSUER}/federation/ta/trust-marks/portal"
+ACCREDITED = "https://trustmarks.gov.vn/accredited"
+ACCREDITOR = "accreditor"
 
 
 @pytest.fixture
-def fed_settings() -> FederationSettings:
-    return FederationSettings(required_trust_marks=[MARK])
+def fed_settings(peer_server) -> FederationSettings:
+    # An independent accreditation body on the peer server is recognised by the anchor for one type.
+    return FederationSettings(
+        required_trust_marks=[MARK], trust_mark_issuers={ACCREDITED: [peer_server.entity_id(ACCREDITOR)]}
+    )
 
 
 def admit(federation: Federation, platform):
@@ -100,7 +105,7 @@ def test_8_4_the_status_endpoint_answers_active_revoked_and_invalid(
         resp = fed_client.post(endpoint, data={"trust_mark": mark})
         assert resp.status_code == 200
         assert resp.headers["content-type"].startswith("application/trust-mark-status-response+jwt")
-        answer = parse(resp.text, typ="trust-mark-status-response+jwt")
+        answer = parse(resp.text, typ="trust-mark-status-response+jwt", require_sub=False)
         verify(answer, federation.fed.trust_anchors()[federation.ta_id], now=int(time.time()))
         assert answer.claims["trust_mark"] == mark
         return str(answer.claims["status"])
@@ -117,3 +122,32 @@ def test_3_1_3_the_anchor_names_itself_issuer_of_its_trust_mark_types(
 ):
     claims = parse(fed_client.get("/federation/ta/.well-known/openid-federation").text).claims
     assert claims["trust_mark_issuers"][MARK] == [federation.ta_id]
+
+
+def accredit(federation: Federation):
+    """The accreditation body, a subordinate of the ministry, gives the portal its mark as well."""
+    body = federation.peers.add(ACCREDITOR, authority_hints=[federation.ministry_id])
+    federation.fed.service.enrol(
+        superior="bo-tai-chinh",
+        entity_id=body.entity_id,
+        jwks=body.jwks,
+        actor="test",
+        entity_types=["federation_entity"],
+    )
+    token = body.issue_trust_mark(federation.portal.entity_id, ACCREDITED)
+    federation.portal.trust_marks.append({"trust_mark_type": ACCREDITED, "trust_mark": token})
+    return body, token
+
+
+def test_8_4_a_trust_mark_of_another_issuer_is_checked_at_its_status_endpoint(federation: Federation):
+    give_mark(federation)
+    body, token = accredit(federation)
+    chain = federation.fed.resolver.resolve(federation.portal.entity_id)
+    now = int(time.time())
+    held = federation.fed.marks.require(chain, [MARK, ACCREDITED], now)
+    assert [m.issuer for m in held] == [federation.ta_id, body.entity_id]
+    assert f"/{ACCREDITOR}/trust_mark_status" in federation.peers.requests
+    body.revoked.add(token)
+    with pytest.raises(FederationError, match="revoked"):
+        federation.fed.marks.require(chain, [ACCREDITED], now)
+    assert [m.trust_mark_type for m in federation.fed.marks.verified(chain, now)] == [MARK]
