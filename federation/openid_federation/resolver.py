@@ -26,6 +26,8 @@ from federation.openid_federation.statements import (
 )
 from federation.openid_federation.trust_chain import TrustChain
 
+MAX_AUTHORITY_HINTS = 4
+MAX_FETCHES = 24  # statements one resolution may fetch
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
@@ -176,7 +178,7 @@ class TrustChainResolver:
         subject = leaf.sub
         if subject in anchors:
             return trust_chain.validate([leaf], anchors[subject], now=now)
-        for tail in self._paths(leaf, anchors, now, errors, (subject,)):
+        for tail in self._paths(leaf, anchors, now, errors, (subject,), [MAX_FETCHES]):
             try:
                 return trust_chain.validate([leaf, *tail], anchors[tail[-1].iss], now=now)
             except FederationError as exc:
@@ -192,9 +194,11 @@ class TrustChainResolver:
         now: int,
         errors: list[FederationError],
         visited: tuple[str, ...],
+        budget: list[int],
     ) -> Iterator[list[EntityStatement]]:
         """Every path of [SS about ``lower``, ..., anchor EC] reachable through authority_hints."""
-        for hint in lower.authority_hints:
+        # A bounded walk: a few hints per entity, and depth below, keep one request's fetches bounded.
+        for hint in lower.authority_hints[:MAX_AUTHORITY_HINTS]:
             if hint in visited:
                 errors.append(
                     InvalidTrustChain("authority_hints form a loop", detail=" -> ".join((*visited, hint)))
@@ -203,6 +207,12 @@ class TrustChainResolver:
             if len(visited) > self.max_depth:
                 errors.append(InvalidTrustChain("the path to a trust anchor is too deep", detail=hint))
                 continue
+            budget[0] -= 2
+            if budget[0] < 0:
+                errors.append(
+                    InvalidTrustChain("resolving the trust chain needs too many fetches", detail=hint)
+                )
+                return
             try:
                 superior = self._configuration(hint, now)
                 statement = parse(self.source.subordinate_statement(superior, lower.sub))
@@ -214,5 +224,5 @@ class TrustChainResolver:
             if hint in anchors:
                 yield [statement, superior]
             else:
-                for tail in self._paths(superior, anchors, now, errors, (*visited, hint)):
+                for tail in self._paths(superior, anchors, now, errors, (*visited, hint), budget):
                     yield [statement, *tail]
