@@ -14,6 +14,7 @@ def signed_request(
     client_id: str,
     key: ECKey,
     audience: str,
+    /,
     *,
     redirect_uri: str,
     code_challenge: str,
