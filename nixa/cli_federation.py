@@ -17,6 +17,8 @@ intermediate_app = typer.Typer(help="Intermediates NIXA runs (ministries, provin
 trust_mark_app = typer.Typer(help="Trust marks issued by NIXA's trust anchor.", no_args_is_help=True)
 app.add_typer(intermediate_app, name="intermediate")
 app.add_typer(trust_mark_app, name="trust-mark")
+keys_app = typer.Typer(help="Federation keys of NIXA's entities.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 SuperiorOpt = Annotated[str, typer.Option(help="ta, or the slug of an intermediate NIXA runs.")]
@@ -167,3 +169,14 @@ def list_federation(as_json: JsonOpt = False) -> None:
         f"trust mark    {m.id}  {m.status}  {m.trust_mark_type} -> {m.subject}" for m in overview.trust_marks
     ]
     _cli().out(data, as_json, "\n".join(lines))
+
+
+@keys_app.command("rotate")
+def keys_rotate(
+    entity: Annotated[str, typer.Argument(help="ta, op, or the slug of an intermediate.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Rotate an entity's federation key: next becomes current, current stays published until it expires."""
+    fed = _federation()
+    kid = _run(lambda: fed.service.rotate_keys(entity, actor="cli"))
+    _cli().out({"entity": entity, "current": kid}, as_json, f"{entity}: signing with {kid}")

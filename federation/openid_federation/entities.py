@@ -5,32 +5,24 @@ publishes an entity configuration; superiors sign subordinate statements about w
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from joserfc.jwk import ECKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from federation.openid_federation import models, statements
 from federation.openid_federation.config import FederationSettings
 from federation.openid_federation.errors import NotFound
+from federation.openid_federation.keys import FederationKeys
 from federation.openid_federation.models import FederationEntity, FederationSubordinate, FederationTrustMark
 from federation.openid_federation.statements import EntityStatement, FederationKey
-from idp.crypto import Sealer, new_token
+from idp.crypto import Sealer
 from idp.db import Database, utcnow
 
 TA_PATH = "/federation/ta"
 INTERMEDIATE_PATH = "/federation/intermediates/"
 REGISTRATION_PATH = "/federation/register"
-
-
-def generate_key() -> ECKey:
-    return ECKey.generate_key(
-        "P-256", parameters={"kid": f"fed-{new_token(12)}", "use": "sig", "alg": "ES256"}, private=True
-    )
 
 
 class LocalEntities:
@@ -46,8 +38,7 @@ class LocalEntities:
     ) -> None:
         self.db, self.sealer, self.issuer, self.settings = db, sealer, issuer, settings
         self.op_metadata = op_metadata
-        self._keys: dict[str, FederationKey] = {}
-        self._lock = threading.Lock()
+        self.keys = FederationKeys(sealer, settings.statement_ttl)
 
     # -- naming ------------------------------------------------------------------------------------
     @property
@@ -67,33 +58,17 @@ class LocalEntities:
     def create_entity(
         self, s: Session, *, entity_id: str, kind: str, name: str, slug: str | None, superior: str | None
     ) -> FederationEntity:
-        key = generate_key()
-        row = FederationEntity(
-            entity_id=entity_id,
-            kind=kind,
-            slug=slug,
-            name=name,
-            superior=superior,
-            kid=key.kid or "",
-            public_jwk=key.as_dict(private=False),
-            private_enc=self.sealer.seal(json.dumps(key.as_dict(private=True)).encode(), entity_id.encode()),
-            kek_id=self.sealer.current_id,
-        )
+        row = FederationEntity(entity_id=entity_id, kind=kind, slug=slug, name=name, superior=superior)
         s.add(row)
         s.flush()
+        self.keys.create(s, entity_id)
         return row
 
-    def key(self, row: FederationEntity) -> FederationKey:
-        with self._lock:
-            cached = self._keys.get(row.kid)
-        if cached is None:
-            cached = ECKey.import_key(json.loads(self.sealer.open(row.private_enc, row.entity_id.encode())))
-            with self._lock:
-                self._keys[row.kid] = cached
-        return cached
+    def key(self, s: Session, entity_id: str) -> FederationKey:
+        return self.keys.signing_key(s, entity_id)
 
-    def jwks(self, row: FederationEntity) -> dict[str, Any]:
-        return {"keys": [dict(row.public_jwk)]}
+    def jwks(self, s: Session, entity_id: str) -> dict[str, Any]:
+        return self.keys.published(s, entity_id)
 
     # -- statements --------------------------------------------------------------------------------
     def _entity(self, s: Session, entity_id: str) -> FederationEntity:
@@ -140,7 +115,7 @@ class LocalEntities:
                 "sub": row.entity_id,
                 "iat": now,
                 "exp": now + self.settings.statement_ttl,
-                "jwks": self.jwks(row),
+                "jwks": self.jwks(s, row.entity_id),
                 "metadata": {"federation_entity": self.federation_entity_metadata(row)},
             }
             if row.superior:
@@ -151,7 +126,7 @@ class LocalEntities:
                 claims["metadata"]["openid_provider"] = dict(self.op_metadata())
             if marks := self.held_trust_marks(s, row.entity_id):
                 claims["trust_marks"] = marks
-            return statements.sign(claims, self.key(row))
+            return statements.sign(claims, self.key(s, row.entity_id))
 
     def subordinate_statement(self, superior: str, subject: str) -> str:
         """Section 3.1 and 8.1.1: what ``superior`` says about an enrolled ``subject``."""
@@ -180,12 +155,12 @@ class LocalEntities:
             ):
                 if value:
                     claims[claim] = value
-            return statements.sign(claims, self.key(row))
+            return statements.sign(claims, self.key(s, row.entity_id))
 
     def anchor_jwks(self) -> dict[str, Any] | None:
         with self.db.read_session() as s:
             row = s.get(FederationEntity, self.trust_anchor_id)
-            return self.jwks(row) if row else None
+            return self.jwks(s, row.entity_id) if row else None
 
 
 class LocalEntitySource:

@@ -92,7 +92,7 @@ class NixaFederation:
             row = s.get(FederationEntity, entity_id)
             if row is None:
                 raise NotFound("no such entity here")
-            return self.entities.key(row)
+            return self.entities.key(s, row.entity_id)
 
     def resolve_response(self, responder: str, subject: str, anchor: str, entity_types: list[str]) -> str:
         """Section 8.3.2: the subject's resolved metadata, verified trust marks and chain, signed."""

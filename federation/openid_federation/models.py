@@ -19,7 +19,7 @@ OPENID_PROVIDER = "openid_provider"
 
 
 class FederationEntity(Base):
-    """An entity NIXA runs; its private key is sealed (``idp.crypto.Sealer``), the entity ID as context."""
+    """An entity NIXA runs: the trust anchor, an intermediate or the OP leaf."""
 
     __tablename__ = "federation_entities"
 
@@ -28,11 +28,26 @@ class FederationEntity(Base):
     slug: Mapped[str | None] = mapped_column(String(80), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     superior: Mapped[str | None] = mapped_column(String(255))
-    kid: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FederationKey(Base):
+    """A federation signing key of an entity NIXA runs, ``next`` -> ``current`` -> ``retired`` like the OP's
+    keys (``idp.keys``); the private half sealed (``idp.crypto.Sealer``) with kid and entity ID as context."""
+
+    __tablename__ = "federation_keys"
+
+    kid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    entity_id: Mapped[str] = mapped_column(
+        ForeignKey("federation_entities.entity_id", ondelete="CASCADE"), index=True
+    )
+    state: Mapped[str] = mapped_column(String(10))  # next | current | retired
     public_jwk: Mapped[dict[str, Any]] = mapped_column(JSON)
     private_enc: Mapped[bytes] = mapped_column(LargeBinary)
     kek_id: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A retired key stays published until every statement it signed has expired.
+    unpublish_after: Mapped[datetime | None]
 
 
 class FederationSubordinate(Base):

@@ -99,7 +99,7 @@ class FederationService:
                     superior=ta,
                     entity_id=op,
                     name=row.name,
-                    jwks=self.entities.jwks(row),
+                    jwks=self.entities.jwks(s, row.entity_id),
                     entity_types=["openid_provider"],
                     intermediate=False,
                 )
@@ -144,7 +144,7 @@ class FederationService:
                 superior=superior,
                 entity_id=entity_id,
                 name=row.name,
-                jwks=self.entities.jwks(row),
+                jwks=self.entities.jwks(s, row.entity_id),
                 entity_types=["federation_entity"],
                 intermediate=True,
                 metadata_policy=policy.check_policy(metadata_policy or {}),
@@ -164,6 +164,28 @@ class FederationService:
         if superior == "ta":
             return self.entities.trust_anchor_id
         return superior if "://" in superior else self.entities.intermediate_id(superior)
+
+    def rotate_keys(self, entity: str, *, actor: str) -> str:
+        """Rotate an entity's federation keys (``ta``, ``op``, a slug or an entity ID); NIXA superiors
+        vouch for the new set at once. Returns the new current kid."""
+        entity_id = self.entities.issuer if entity == "op" else self.superior_id(entity)
+        with self.db.session() as s:
+            if s.get(FederationEntity, entity_id) is None:
+                raise InvalidRequest("no such entity: use ta, op or the slug of an intermediate")
+            kid = self.entities.keys.rotate(s, entity_id)
+            published = self.entities.jwks(s, entity_id)
+            for row in s.scalars(
+                select(FederationSubordinate).where(FederationSubordinate.entity_id == entity_id)
+            ):
+                row.jwks = published
+            audit.record(
+                s,
+                audit.AuditEvent.KEY_ROTATED,
+                actor=actor,
+                data={"federation_entity": entity_id, "current": kid},
+            )
+        self.on_change()
+        return kid
 
     # -- subordinates ------------------------------------------------------------------------------
     def _enrol(
@@ -289,7 +311,7 @@ class FederationService:
             if row is None:
                 raise NotFound("the trust anchor is not set up")
             token = trust_marks.issue(
-                self.entities.key(row),
+                self.entities.key(s, row.entity_id),
                 issuer=issuer,
                 subject=subject,
                 trust_mark_type=trust_mark_type,

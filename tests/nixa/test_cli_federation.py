@@ -64,6 +64,9 @@ def test_create_enrol_mark_revoke_remove_and_list(nixa, platform, tmp_path):
         assert s.query(FederationSubordinate).filter_by(entity_id=portal).count() == 0
         assert s.get(FederationTrustMark, mark["id"]).revoked_by == "cli"
     assert "intermediate" in nixa("list").output
+    rotated = json.loads(nixa("keys", "rotate", "bo-y-te", "--json").output)
+    assert rotated["current"].startswith("fed-")
+    assert nixa("keys", "rotate", "khong-co", ok=False).exit_code == 1
 
 
 def test_bad_input_is_refused_with_a_reason(nixa):

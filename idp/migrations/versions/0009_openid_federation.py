@@ -25,15 +25,30 @@ def upgrade() -> None:
         sa.Column("slug", sa.String(length=80), nullable=True),
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("superior", sa.String(length=255), nullable=True),
-        sa.Column("kid", sa.String(length=64), nullable=False),
-        sa.Column("public_jwk", sa.JSON(), nullable=False),
-        sa.Column("private_enc", sa.LargeBinary(), nullable=False),
-        sa.Column("kek_id", sa.String(length=16), nullable=False),
         sa.Column("created_at", idp.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("entity_id", name=op.f("pk_federation_entities")),
         sa.UniqueConstraint("slug", name=op.f("uq_federation_entities_slug")),
     )
     op.create_index(op.f("ix_federation_entities_kind"), "federation_entities", ["kind"], unique=False)
+    op.create_table(
+        "federation_keys",
+        sa.Column("kid", sa.String(length=64), nullable=False),
+        sa.Column("entity_id", sa.String(length=255), nullable=False),
+        sa.Column("state", sa.String(length=10), nullable=False),
+        sa.Column("public_jwk", sa.JSON(), nullable=False),
+        sa.Column("private_enc", sa.LargeBinary(), nullable=False),
+        sa.Column("kek_id", sa.String(length=16), nullable=False),
+        sa.Column("created_at", idp.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("unpublish_after", idp.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["entity_id"],
+            ["federation_entities.entity_id"],
+            name=op.f("fk_federation_keys_entity_id_federation_entities"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("kid", name=op.f("pk_federation_keys")),
+    )
+    op.create_index(op.f("ix_federation_keys_entity_id"), "federation_keys", ["entity_id"], unique=False)
     op.create_table(
         "federation_subordinates",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -107,5 +122,7 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_federation_subordinates_entity_id"), table_name="federation_subordinates")
     op.drop_index(op.f("ix_federation_subordinates_superior"), table_name="federation_subordinates")
     op.drop_table("federation_subordinates")
+    op.drop_index(op.f("ix_federation_keys_entity_id"), table_name="federation_keys")
+    op.drop_table("federation_keys")
     op.drop_index(op.f("ix_federation_entities_kind"), table_name="federation_entities")
     op.drop_table("federation_entities")

@@ -170,3 +170,20 @@ def test_10_1_a_path_deeper_than_the_resolver_allows_is_refused(federation: Fede
 def test_10_2_an_unknown_trust_anchor_is_refused(federation: Federation):
     with pytest.raises(FederationError, match="trust anchor"):
         federation.fed.resolver.resolve(federation.portal.entity_id, "https://ta.example.vn")
+
+
+def test_key_rotation_keeps_chains_valid_and_publishes_the_next_key_first(federation: Federation, platform):
+    fed = federation.fed
+    with platform.db.read_session() as s:
+        before = [k["kid"] for k in fed.entities.jwks(s, federation.ministry_id)["keys"]]
+    assert len(before) == 2, "current and next are published"
+    for entity in ("ta", "bo-tai-chinh", "op"):
+        fed.service.rotate_keys(entity, actor="test")
+    with platform.db.read_session() as s:
+        after = [k["kid"] for k in fed.entities.jwks(s, federation.ministry_id)["keys"]]
+        signing = fed.entities.key(s, federation.ministry_id).kid
+    assert signing == before[1], "the published next key signs now"
+    assert before[0] in after and len(after) == 3, "the retired key stays published while its statements live"
+    chain = fed.resolver.resolve(federation.portal.entity_id, fresh=True)
+    assert chain.statements[2].header["kid"] == signing, "the ministry's statement about the province"
+    assert fed.resolver.resolve(platform.issuer, fresh=True).subject == platform.issuer
