@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
@@ -19,11 +20,13 @@ from federation.openid_federation.extension import NixaFederation
 from tests.e2e.live_server import LiveIdP, serve_idp
 from tests.federation.openid_federation.conftest import MINISTRY_POLICY, TA_POLICY, rp_metadata
 from tests.federation.openid_federation.peers import PeerServer, new_key, serve_peers
-from tests.support.db import TestDatabase
 from tests.support.factories import PortalInfo, make_citizen, pkce_pair
 from tests.support.flows import authorize
 from tests.support.request_objects import signed_request
 from tests.support.tokens import assertion_form, client_assertion
+
+if TYPE_CHECKING:
+    from tests.support.db import TestDatabase
 
 
 @pytest.fixture
