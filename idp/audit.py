@@ -79,6 +79,12 @@ class AuditEvent(StrEnum):
     OPERATOR_SIGNED_OUT = "operator:signed_out"
     OPERATOR_ACCESS_DENIED = "operator:access_denied"
     AUDIT_CHAIN_VERIFIED = "audit:chain_verified"
+    FEDERATION_ENTITY_CREATED = "federation:entity:created"
+    FEDERATION_SUBORDINATE_ENROLLED = "federation:subordinate:enrolled"
+    FEDERATION_SUBORDINATE_REMOVED = "federation:subordinate:removed"
+    FEDERATION_TRUST_MARK_ISSUED = "federation:trust_mark:issued"
+    FEDERATION_TRUST_MARK_REVOKED = "federation:trust_mark:revoked"
+    FEDERATION_CLIENT_ADMITTED = "federation:client:admitted"
 
 
 def _digest(

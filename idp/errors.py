@@ -110,6 +110,12 @@ class RequestNotSupported(OAuthError):
     error = "request_not_supported"
 
 
+class InvalidRequestObject(OAuthError):
+    """OIDC Core 3.1.2.6 and RFC 9101 Section 6.2: the request object is invalid or does not verify."""
+
+    error = "invalid_request_object"
+
+
 class RequestUriNotSupported(OAuthError):
     error = "request_uri_not_supported"
 

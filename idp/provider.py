@@ -26,11 +26,13 @@ from idp.oauth import authorize
 from idp.oauth.authorize import AuthorizationRequest, RedirectableError, RedirectTarget
 from idp.oauth.claims import requested_claim_names
 from idp.oauth.client_auth import ClientAuthenticator, parse_credentials
+from idp.oauth.client_resolution import ClientResolver
 from idp.oauth.decide import PASSWORD_LEVEL, Step, decide
 from idp.oauth.extension_grants import ExtensionGrant
 from idp.oauth.grants import create_code, create_grant
 from idp.oauth.logout import SingleLogout
 from idp.oauth.remote_jwks import RemoteJwksCache
+from idp.oauth.request_object import RequestObjects
 from idp.oauth.resource import AccessTokens, Introspection, Revocation, UserInfo
 from idp.oauth.subject import SubjectIdentifiers
 from idp.oauth.token_endpoint import TokenEndpoint
@@ -116,6 +118,13 @@ class OpenIDProvider:
         self.factors = SecondFactors(platform, self.single_logout)
         # grant_type -> handler, filled by create_app from the extensions (idp.oauth.extension_grants).
         self.extension_grants: dict[str, ExtensionGrant] = {}
+        self.request_objects = RequestObjects(self.issuer, self.client_auth.jwks)
+        self.client_resolvers: list[ClientResolver] = []
+
+    def use_client_resolvers(self, resolvers: list[ClientResolver]) -> None:
+        """Extensions' resolvers for clients not in the table (authorize and token endpoints)."""
+        self.client_resolvers[:] = resolvers
+        self.client_auth.resolvers = self.client_resolvers
 
     # -- authorization endpoint ---------------------------------------------------------------------
     def begin(
@@ -127,7 +136,9 @@ class OpenIDProvider:
     ) -> AuthorizationResponse | ShowInteraction:
         with self.db.session() as s:
             try:
-                client, request = authorize.validate(s, params)
+                client, request = authorize.validate(
+                    s, params, resolvers=self.client_resolvers, request_objects=self.request_objects
+                )
             except RedirectableError as exc:
                 return self._error(exc.target, exc.error)
             target = RedirectTarget(request.redirect_uri, request.state, request.response_mode)

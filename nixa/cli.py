@@ -12,8 +12,9 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from idp.config import ConfigurationError, Settings
-from nixa.cli_credentials import credential_app
+from nixa import cli_federation
 from nixa.cli_admin import admin_app
+from nixa.cli_credentials import credential_app
 
 app = typer.Typer(
     help="NIXA: national identity exchange and authentication platform.",
@@ -35,6 +36,7 @@ for sub, name in (
     (audit_app, "audit"),
     (credential_app, "credential"),
     (admin_app, "admin"),
+    (cli_federation.app, "federation"),
 ):
     app.add_typer(sub, name=name)
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from fastapi import FastAPI
 
+from federation.openid_federation.extension import federation_extension
 from idp.platform import Platform
 from idp.web.app import create_app
 from idp.web.extensions import Extension
@@ -19,7 +20,7 @@ from wallet.extension import wallet_extension
 ExtensionFactory = Callable[[Platform], Extension]
 
 # Packages add their factory here, in the order their login choices should appear.
-EXTENSION_FACTORIES: list[ExtensionFactory] = [wallet_extension, credential_extension]
+EXTENSION_FACTORIES: list[ExtensionFactory] = [federation_extension, wallet_extension, credential_extension]
 
 
 def idp_extensions(platform: Platform) -> list[Extension]:

@@ -16,6 +16,7 @@ from pathlib import Path
 import uvicorn
 from sqlalchemy import func, select
 
+from federation.openid_federation.demo import demo_federation
 from idp.clients import ClientSpec, create_client
 from idp.config import Settings
 from idp.crypto import new_token, sha256_hex
@@ -161,6 +162,7 @@ def run_demo(*, host: str, port: int) -> None:
     lines.append(f"Self-registration:      {issuer}/signup   (your account pages: {issuer}/account)")
     lines.append(registry_note)
     lines += credential_demo_lines(platform)
+    lines += demo_federation(platform)
     if catcher is not None:
         lines.append(f"Emails sent by NIXA:    {catcher.folder.resolve()}/*.eml")
     lines.append(f"SMS sent by NIXA:       {settings.data_dir.resolve()}/sms-outbox.jsonl")

@@ -7,7 +7,7 @@ until the redirect URI is known to be registered, errors are shown to the person
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -19,7 +19,6 @@ from idp.errors import (
     InvalidRequest,
     InvalidScope,
     OAuthError,
-    RequestNotSupported,
     RequestUriNotSupported,
     UnauthorizedClient,
     UnsupportedResponseType,
@@ -27,6 +26,8 @@ from idp.errors import (
 from idp.models import Client
 from idp.oauth import pkce
 from idp.oauth.claims import parse_claims_parameter
+from idp.oauth.client_resolution import ClientResolver, find_client
+from idp.oauth.request_object import RequestObjects, requires_request_object
 from idp.sessions import LOA_PREFIX, level_of
 
 PROMPTS = {"none", "login", "consent", "select_account"}
@@ -85,12 +86,17 @@ def _one(params: Mapping[str, str], name: str) -> str | None:
     return value or None
 
 
-def check_client(s: Session, params: Mapping[str, str]) -> Client:
-    """The client must be registered, enabled and allowed the authorization code grant."""
+def check_client(s: Session, params: Mapping[str, str], resolvers: Sequence[ClientResolver] = ()) -> Client:
+    """The client must be registered (or admitted by a resolver), enabled and allowed the code grant."""
     client_id = params.get("client_id")
     if not client_id:
         raise InvalidPageRequest("error.missing_client_id")
-    client = s.get(Client, client_id[:255])
+    # A client known only through a resolver (a federation leaf) must sign its request: OpenID
+    # Federation 1.0 Section 12.1.1.1 makes the request object the proof that the entity is asking.
+    try:
+        client = find_client(s, client_id, resolvers if "request" in params else ())
+    except OAuthError as exc:
+        raise InvalidPageRequest("error.unknown_client", detail=exc.detail or exc.description) from exc
     if client is None or client.disabled:
         raise InvalidPageRequest("error.unknown_client", detail=f"client_id={client_id[:64]!r}")
     return client
@@ -118,11 +124,31 @@ def check_response_type(client: Client, params: Mapping[str, str]) -> None:
         raise UnauthorizedClient("this client may not use the authorization code grant")
 
 
-def check_request_object(params: Mapping[str, str]) -> None:
-    if "request" in params:
-        raise RequestNotSupported("request objects are not supported by this endpoint")
+def check_request_object(client: Client, params: Mapping[str, str], unpacked: bool) -> None:
     if "request_uri" in params:
         raise RequestUriNotSupported("request_uri is not supported by this endpoint")
+    if requires_request_object(client) and not unpacked:
+        # RFC 9101 Section 10.5: such a client's requests MUST come as a signed request object.
+        raise InvalidRequest("this client must send its request as a signed request object")
+
+
+def unpack_request_object(
+    s: Session, client: Client, params: Mapping[str, str], request_objects: RequestObjects
+) -> Mapping[str, str]:
+    """RFC 9101: verify the request object; an error goes to the query's redirect URI only if registered."""
+    try:
+        return request_objects.unpack(s, client, params)
+    except OAuthError as exc:
+        uri = params.get("redirect_uri")
+        if uri and uri in client.redirect_uris:
+            mode = params.get("response_mode")
+            target = RedirectTarget(
+                uri, params.get("state") or None, mode if mode in RESPONSE_MODES else "query"
+            )
+            raise RedirectableError(exc, target) from exc
+        raise InvalidPageRequest(
+            "error.invalid_request_object", detail=exc.detail or exc.description
+        ) from exc
 
 
 def check_scope(client: Client, params: Mapping[str, str]) -> list[str]:
@@ -176,9 +202,18 @@ def check_acr(params: Mapping[str, str], claims: dict[str, dict[str, Any]]) -> t
     return acr_values, max(levels) if levels else 0, essential or bool(levels)
 
 
-def validate(s: Session, params: Mapping[str, str]) -> tuple[Client, AuthorizationRequest]:
+def validate(
+    s: Session,
+    params: Mapping[str, str],
+    *,
+    resolvers: Sequence[ClientResolver] = (),
+    request_objects: RequestObjects | None = None,
+) -> tuple[Client, AuthorizationRequest]:
     """Run every step: InvalidPageRequest before the redirect URI is trusted, RedirectableError after."""
-    client = check_client(s, params)
+    client = check_client(s, params, resolvers)
+    unpacked = "request" in params and request_objects is not None
+    if unpacked and request_objects is not None:
+        params = unpack_request_object(s, client, params, request_objects)
     redirect_uri = check_redirect_uri(client, params)
     mode = params.get("response_mode") or "query"
     target = RedirectTarget(
@@ -187,7 +222,7 @@ def validate(s: Session, params: Mapping[str, str]) -> tuple[Client, Authorizati
     try:
         if mode not in RESPONSE_MODES:
             raise InvalidRequest("response_mode must be query or form_post")
-        check_request_object(params)
+        check_request_object(client, params, unpacked)
         check_response_type(client, params)
         scope = check_scope(client, params)
         challenge = pkce.check_challenge(params.get("code_challenge"), params.get("code_challenge_method"))

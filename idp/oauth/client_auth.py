@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import unquote_plus
@@ -25,6 +25,7 @@ from idp.crypto import constant_time_equal, sha256_hex
 from idp.db import utcnow
 from idp.errors import InvalidClient, InvalidRequest
 from idp.models import Client, ClientAssertionJti
+from idp.oauth.client_resolution import ClientResolver, find_client
 from idp.oauth.remote_jwks import RemoteJwksCache
 from idp.shared_state import SharedState
 
@@ -88,10 +89,13 @@ class ClientAuthenticator:
         self.audiences = {issuer, token_endpoint}
         self.max_age = max_assertion_age
         self.jwks = jwks
+        self.resolvers: Sequence[ClientResolver] = ()
 
     def authenticate(self, s: Session, creds: ClientCredentials) -> Client:
         basic = creds.method == "client_secret_basic"
-        client = s.get(Client, creds.client_id) if creds.client_id else None
+        # Only a client that proves itself by signature may be resolved elsewhere (a federation leaf).
+        resolvers = self.resolvers if creds.method == "private_key_jwt" else ()
+        client = find_client(s, creds.client_id, resolvers) if creds.client_id else None
         if creds.method == "private_key_jwt" and client is None:
             client = self._client_from_assertion(s, creds.assertion or "")
         if client is None or client.disabled:
@@ -113,7 +117,7 @@ class ClientAuthenticator:
     def _client_from_assertion(self, s: Session, assertion: str) -> Client | None:
         # Only to find which client speaks; the signature is checked next against that client's keys.
         sub = _unverified_claims(assertion).get("sub")
-        return s.get(Client, sub) if isinstance(sub, str) else None
+        return find_client(s, sub, self.resolvers) if isinstance(sub, str) else None
 
     def _check_assertion(self, s: Session, client: Client, assertion: str) -> None:
         header = _unverified_header(assertion)

@@ -54,6 +54,7 @@ def create_app(
     app = FastAPI(title="NIXA OpenID Provider", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.platform = platform
     app.state.provider = OpenIDProvider(platform)
+    app.state.provider.use_client_resolvers([r for ext in extensions for r in ext.client_resolvers])
     # Validated at start: a typo in NIXA_TRUSTED_PROXIES must stop the server, not silently trust nobody.
     app.state.trusted_proxies = parse_networks(settings.trusted_proxies)
     app.state.pages = Pages(

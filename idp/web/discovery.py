@@ -7,6 +7,7 @@ from typing import Any
 from idp.clients import ASSERTION_ALGS, AUTH_METHODS, GRANT_TYPES, STANDARD_SCOPES
 from idp.keys import SUPPORTED_ALGS
 from idp.oauth.claims import SUPPORTED_CLAIMS
+from idp.oauth.request_object import REQUEST_OBJECT_ALGS
 from idp.oauth.verified_claims import TRUST_FRAMEWORK, VERIFIABLE_CLAIMS
 
 
@@ -35,7 +36,8 @@ def discovery_document(issuer: str) -> dict[str, Any]:
         "code_challenge_methods_supported": ["S256"],
         "claims_supported": list(SUPPORTED_CLAIMS),
         "claims_parameter_supported": True,
-        "request_parameter_supported": False,
+        "request_parameter_supported": True,
+        "request_object_signing_alg_values_supported": list(REQUEST_OBJECT_ALGS),
         "request_uri_parameter_supported": False,
         "acr_values_supported": ["urn:nixa:loa:1", "urn:nixa:loa:2", "urn:nixa:loa:3"],
         "prompt_values_supported": ["none", "login", "consent", "select_account"],

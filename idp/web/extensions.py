@@ -12,6 +12,8 @@ builds the extensions and passes them to ``create_app(..., extensions=[...])``.
   ``base.html``.
 - ``discovery``: extra members for ``/.well-known/openid-configuration``.
 - ``token_grants``: extension grant types of the token endpoint, ``grant_type`` -> handler.
+- ``client_resolvers``: where clients that are not in the client table may come from (a federation
+  admitting its leaves by entity ID), see ``idp.oauth.client_resolution``.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any, Protocol
 
 from fastapi import APIRouter
 
+from idp.oauth.client_resolution import ClientResolver
 from idp.oauth.extension_grants import ExtensionGrant
 from idp.provider import InteractionView
 
@@ -53,3 +56,4 @@ class Extension:
     template_dirs: Sequence[Path] = ()
     discovery: Callable[[], Mapping[str, Any]] | None = None
     token_grants: Mapping[str, ExtensionGrant] = field(default_factory=dict)
+    client_resolvers: Sequence[ClientResolver] = ()

@@ -84,6 +84,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Ứng dụng yêu cầu đăng nhập không được đăng ký với NIXA.",
         "en": "The application asking you to log in is not registered with NIXA.",
     },
+    "error.invalid_request_object": {
+        "vi": "Yêu cầu đăng nhập của ứng dụng không hợp lệ (đối tượng yêu cầu đã ký không kiểm tra được).",
+        "en": "The application's login request is invalid (its signed request object could not be verified).",
+    },
     "error.missing_redirect_uri": {
         "vi": "Yêu cầu đăng nhập thiếu địa chỉ chuyển hướng (redirect_uri).",
         "en": "The login request has no redirect address (redirect_uri).",

@@ -168,7 +168,7 @@ def serve_idp(
     )
     platform = Platform(settings)
     try:
-        app = build_idp_app(platform)  # with this build's extensions (wallet, ...)
+        app = build_idp_app(platform)  # with this build's extensions
         with serve_asgi(app, sock, base_url):
             yield LiveIdP(base_url=base_url, platform=platform, provider=app.state.provider, app=app)
     finally:

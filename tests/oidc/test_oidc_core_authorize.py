@@ -91,9 +91,9 @@ def test_oidc_core_3_1_2_1_prompt_none_with_other_values_is_invalid_request(brow
     assert params["error"] == "invalid_request"
 
 
-def test_oidc_core_6_1_request_object_is_not_supported(browser, portal):
+def test_rfc9101_6_2_unsigned_request_object_is_invalid_request_object(browser, portal):
     params = redirected_to(begin(browser, portal, request="e30.e30."), portal)
-    assert params["error"] == "request_not_supported"
+    assert params["error"] == "invalid_request_object"
 
 
 def test_rfc6749_4_1_2_state_echoed_and_rfc9207_2_iss_present(browser, portal, citizen):
