@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from fastapi import FastAPI
 
+from federation.broker.extension import federation_extension
 from idp.platform import Platform
 from idp.web.app import create_app
 from idp.web.extensions import Extension
@@ -17,7 +18,9 @@ from idp.web.extensions import Extension
 ExtensionFactory = Callable[[Platform], Extension]
 
 # Packages add their factory here, in the order their login choices should appear.
-EXTENSION_FACTORIES: list[ExtensionFactory] = []
+EXTENSION_FACTORIES: list[ExtensionFactory] = [
+    federation_extension,
+]
 
 
 def idp_extensions(platform: Platform) -> list[Extension]:

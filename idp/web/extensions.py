@@ -11,6 +11,9 @@ builds the extensions and passes them to ``create_app(..., extensions=[...])``.
 - ``template_dirs``: folders searched after the IdP's own templates, so extension pages can extend
   ``base.html``.
 - ``discovery``: extra members for ``/.well-known/openid-configuration``.
+- ``on_session_ended``: called when a person ends a NIXA session at the logout page, with the session's
+  ``sid`` and where the browser goes afterwards; may return a URL to send the browser to first (e.g. the
+  upstream provider's logout, which comes back to that address).
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ class LoginChoice:
     label: str
     href: str
     description: str = ""
+    # The portal named this way to log in (e.g. ``idp_hint``): the login page goes straight there.
+    preselected: bool = False
 
 
 class LoginMethod(Protocol):
@@ -50,3 +55,4 @@ class Extension:
     messages: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     template_dirs: Sequence[Path] = ()
     discovery: Callable[[], Mapping[str, Any]] | None = None
+    on_session_ended: Callable[[str, str | None], str | None] | None = None

@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from idp.db import utcnow
@@ -74,6 +75,10 @@ def show(interaction_id: str, request: Request, op: Provider, pages: PagesDep) -
         return second_factor_page(request, pages, view, locale)
     if view.step == "select_account" and view.person_name:
         return pages.render(request, "select_account.html", person_name=view.person_name, **common)
+    methods: list[LoginMethod] = request.app.state.login_methods
+    preselected = [c for m in methods for c in m.login_choices(view, locale) if c.preselected]
+    if len(preselected) == 1:
+        return pages.finish(request, RedirectResponse(preselected[0].href, status_code=303))
     return _login_page(
         request,
         pages,

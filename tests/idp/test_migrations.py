@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+import federation.upstream.models  # noqa: F401  (the broker's tables, issue 5)
 from idp import models  # noqa: F401  (every table on Base.metadata)
 from idp.db import Base
 from idp.migrate import current, heads
