@@ -135,7 +135,8 @@ class Broker:
                 client_id=cfg.client_id,
                 redirect_uri=callback_url(self.issuer, provider),
                 scopes=cfg.scopes,
-                acr_values=wanted if min_level else [],
+                # Always asked: providers (oidc-provider among them) only return acr when acr_values asked.
+                acr_values=wanted,
             )
             sealed = self.sealer.seal(start.code_verifier.encode(), b"federation:pkce")
             self._new_trip(
