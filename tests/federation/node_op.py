@@ -15,6 +15,7 @@ import contextlib
 import fcntl
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import tempfile
@@ -117,6 +118,9 @@ def run_node_op(*, clients: list[dict[str, Any]], accounts: dict[str, Any]) -> I
                 time.sleep(0.05)
             yield NodeOP(issuer)
         finally:
+            if os.environ.get("NIXA_NODE_OP_LOG"):
+                log.seek(0)
+                print(log.read().decode(errors="replace"))
             proc.terminate()
             try:
                 proc.wait(timeout=5)

@@ -45,6 +45,12 @@ const provider = new Provider(issuer, {
       },
     },
   },
+  // The provider refuses outgoing calls to loopback addresses (SSRF protection); NIXA runs on loopback in
+  // these tests, so its back-channel logout calls go through the plain fetch.
+  fetch: (url, options) => {
+    const { dispatcher, ...rest } = options;
+    return globalThis.fetch(url, rest);
+  },
   findAccount: async (ctx, id) => {
     const account = accounts[id];
     if (!account) return undefined;
@@ -88,6 +94,10 @@ async function interaction(req, res) {
   };
   await provider.interactionFinished(req, res, result, { mergeWithLastSubmission: false });
 }
+
+// Failures of the provider's outgoing calls go to its log, which the test helper shows when it fails.
+provider.on('backchannel.error', (ctx, err, client) => console.error(`backchannel.error ${client.clientId}: ${err} ${err.cause}`));
+provider.on('server_error', (ctx, err) => console.error(`server_error: ${err}`));
 
 const callback = provider.callback();
 http
