@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Depends, Request
 
 from federation.broker import logout_routes, routes, saml_routes
 from federation.broker.logout import OidcLogout, open_upstream_sessions
 from federation.broker.messages import MESSAGES
-from federation.broker.saml_upstream import SamlBroker
 from federation.broker.service import Broker
 from idp import audit
 from idp.db import utcnow
@@ -19,7 +19,26 @@ from idp.provider import InteractionView
 from idp.web.extensions import Extension, LoginChoice
 from idp.web.i18n import translate
 
+if TYPE_CHECKING:
+    from federation.broker.saml_upstream import SamlBroker
+
 log = logging.getLogger("nixa.federation")
+
+
+class LazySamlBroker:
+    """pysaml2 takes seconds to import (it compiles the SAML schemas): loaded on the first SAML request, so
+    an IdP without SAML providers starts, and serves, without it."""
+
+    def __init__(self, broker: Broker) -> None:
+        self._broker = broker
+        self._real: SamlBroker | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._real is None:
+            from federation.broker.saml_upstream import SamlBroker
+
+            self._real = SamlBroker(self._broker)
+        return getattr(self._real, name)
 
 
 class UpstreamLoginMethod:
@@ -45,7 +64,7 @@ class UpstreamLoginMethod:
 class UpstreamLogout:
     """Extension.on_session_ended: the person left NIXA; end the upstream session it came from too."""
 
-    def __init__(self, broker: Broker, oidc: OidcLogout, saml: SamlBroker) -> None:
+    def __init__(self, broker: Broker, oidc: OidcLogout, saml: SamlBroker | LazySamlBroker) -> None:
         self.broker = broker
         self.oidc = oidc
         self.saml = saml
@@ -79,7 +98,7 @@ class UpstreamLogout:
 def federation_extension(platform: Platform) -> Extension:
     broker = Broker(platform)
     oidc_logout = OidcLogout(broker)
-    saml = SamlBroker(broker)
+    saml = LazySamlBroker(broker)
 
     def attach(request: Request) -> None:
         request.state.federation_broker = broker

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
@@ -9,10 +11,12 @@ from starlette.concurrency import run_in_threadpool
 from federation.broker.errors import UpstreamLoginRefused
 from federation.broker.logout_routes import after_upstream_logout, notify_portals
 from federation.broker.routes import complete, refused
-from federation.broker.saml_upstream import SamlBroker
 from idp.oauth.logout import SingleLogout
 from idp.web.deps import PagesDep, Provider, client_ip, form_dict
 from idp.web.pages import BROWSER_COOKIE
+
+if TYPE_CHECKING:
+    from federation.broker.saml_upstream import SamlBroker
 
 router = APIRouter()
 

@@ -36,6 +36,10 @@ from idp.crypto import sha256_hex
 from idp.db import utcnow
 
 CLOCK_SKEW = 60
+RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
+DIGEST_SHA256 = "http://www.w3.org/2001/04/xmlenc#sha256"
+# SHA-1 signatures are forgeable in practice (SHAttered); an assertion signed with them is refused.
+WEAK_ALGORITHMS = {"http://www.w3.org/2000/09/xmldsig#rsa-sha1", "http://www.w3.org/2000/09/xmldsig#sha1"}
 _STASH = b"federation:saml-response"
 
 
@@ -82,6 +86,8 @@ class SamlBroker:
                 "encryption_keypairs": [{"key_file": str(key_file), "cert_file": str(cert_file)}],
                 "xmlsec_binary": get_xmlsec_binary(["/usr/bin", "/usr/local/bin"]),
                 "accepted_time_diff": CLOCK_SKEW,
+                "signing_algorithm": RSA_SHA256,
+                "digest_algorithm": DIGEST_SHA256,
                 "allow_unknown_attributes": True,
             }
         )
@@ -101,7 +107,7 @@ class SamlBroker:
     def metadata_xml(self, name: str) -> str:
         with self.broker.db.session() as s:
             provider = self.broker.provider(s, name, "saml")
-        return str(entity_descriptor(self._config(provider)))
+        return str(entity_descriptor(self.client(provider).config))
 
     # -- Web Browser SSO ------------------------------------------------------------------------------
     def start(self, name: str, interaction_id: str, browser_id: str, min_level: int) -> str:
@@ -189,7 +195,7 @@ class SamlBroker:
         except Exception as exc:  # pysaml2 raises many types; every one means "refuse"
             raise UpstreamLoginRefused(f"SAML response rejected: {type(exc).__name__}") from None
         if resp is None or resp.assertion is None:
-            raise UpstreamLoginRefused("SAML response without an assertion")
+            raise UpstreamLoginRefused("SAML response rejected: no valid response or assertion")
         return resp
 
     def _answer(self, provider: ProviderInfo, request_id: str, saml_response: str) -> UpstreamAnswer:
@@ -202,6 +208,7 @@ class SamlBroker:
         if resp.in_response_to != request_id:
             raise UpstreamLoginRefused("SAML response InResponseTo does not match the request")
         assertion = resp.assertion
+        self._strong_signature(assertion)
         if resp.response.issuer is not None and resp.response.issuer.text != provider.config.entity_id:
             raise UpstreamLoginRefused("SAML response Issuer is not the provider")
         if assertion.issuer is None or assertion.issuer.text != provider.config.entity_id:
@@ -216,6 +223,7 @@ class SamlBroker:
         ]
         if self.entity_id(provider) not in audiences:
             raise UpstreamLoginRefused("SAML assertion AudienceRestriction does not name NIXA")
+        self._bearer_recipient(assertion, acs)
         name_id: NameID | None = resp.name_id
         if name_id is None or not name_id.text:
             raise UpstreamLoginRefused("SAML assertion without a NameID")
@@ -239,6 +247,28 @@ class SamlBroker:
                 "expires": int(expires),
             },
         )
+
+    @staticmethod
+    def _bearer_recipient(assertion: Any, acs: str) -> None:
+        """SAML Profiles 4.1.4.2: a bearer SubjectConfirmation's Recipient MUST be the ACS it arrived at
+        (pysaml2 checks it only when given conversation info, so it is checked here)."""
+        confirmations = assertion.subject.subject_confirmation if assertion.subject is not None else []
+        bearer = [c for c in confirmations if c.method == "urn:oasis:names:tc:SAML:2.0:cm:bearer"]
+        if not bearer or any(
+            c.subject_confirmation_data is None or c.subject_confirmation_data.recipient != acs
+            for c in bearer
+        ):
+            raise UpstreamLoginRefused("SAML bearer confirmation Recipient is not our ACS")
+
+    @staticmethod
+    def _strong_signature(assertion: Any) -> None:
+        signature = assertion.signature
+        if signature is None:
+            raise UpstreamLoginRefused("SAML assertion is not signed")
+        used = {signature.signed_info.signature_method.algorithm}
+        used |= {ref.digest_method.algorithm for ref in signature.signed_info.reference}
+        if used & WEAK_ALGORITHMS:
+            raise UpstreamLoginRefused("SAML assertion signed with SHA-1")
 
     def _not_replayed(self, s: Session, provider: ProviderInfo, assertion_id: str, expires: int) -> None:
         """SAML Profiles 4.1.4.5: the SP MUST ensure bearer assertions are not replayed, keeping each ID at

@@ -27,9 +27,13 @@ from idp.platform import Platform
 _CONTEXT = b"federation:saml-sp-key"
 
 
-def new_key_pair(common_name: str) -> tuple[str, bytes]:
+def generate_rsa_key(bits: int) -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=bits)
+
+
+def new_key_pair(common_name: str, bits: int = 3072) -> tuple[str, bytes]:
     """A self-signed certificate (SAML metadata carries the key; trust comes from the metadata exchange)."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
+    key = generate_rsa_key(bits)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name[:64])])
     now = utcnow()
     cert = (
@@ -53,6 +57,7 @@ class ServiceProviderKeys:
         self.db = platform.db
         self.sealer = Sealer(platform.settings.secrets.kek, purpose=b"saml-sp-keys")
         self.common_name = platform.issuer.split("://", 1)[-1]
+        self.bits = max(2048, platform.settings.rsa_key_bits)
         self._lock = threading.Lock()
         self._files: tuple[Path, Path] | None = None
 
@@ -60,7 +65,7 @@ class ServiceProviderKeys:
         with self.db.session() as s:
             row = s.scalar(select(ServiceProviderKey).order_by(ServiceProviderKey.id.desc()).limit(1))
             if row is None:
-                cert, pem = new_key_pair(self.common_name)
+                cert, pem = new_key_pair(self.common_name, self.bits)
                 row = ServiceProviderKey(cert_pem=cert, private_key_enc=self.sealer.seal(pem, _CONTEXT))
                 s.add(row)
                 s.flush()

@@ -3,6 +3,7 @@ IdP app with the broker extension, and upstream providers in the catalogue."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from typing import Any
 
@@ -106,3 +107,19 @@ def add_oidc_provider(
 @pytest.fixture
 def bank(platform: Platform, upstream: NodeOP) -> ProviderInfo:
     return add_oidc_provider(platform, upstream)
+
+
+@functools.cache
+def _sp_key(bits: int) -> Any:
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    return rsa.generate_private_key(public_exponent=65537, key_size=bits)
+
+
+@pytest.fixture(autouse=True)
+def _pooled_sp_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """NIXA's SAML SP key is generated once per process in tests (RSA generation is slow); the sealing,
+    storage and use of it run as in production."""
+    from federation.broker import sp_keys
+
+    monkeypatch.setattr(sp_keys, "generate_rsa_key", _sp_key)
