@@ -180,3 +180,49 @@ def not_before(minutes: int) -> Any:
 
 
 __all__ = ["BINDING_HTTP_POST", "CLASS_HIGH", "CLASS_LOW", "SamlIdP", "not_before", "shift_not_on_or_after"]
+
+
+def idp_app(idp: SamlIdP, attributes: dict[str, list[str]]) -> Any:
+    """The IdP over HTTP for the browser: a login page, then the HTTP-POST binding form to NIXA's ACS
+    (a visible button: no JavaScript needed)."""
+    import html
+
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import HTMLResponse, PlainTextResponse
+    from starlette.routing import Route
+
+    pending: dict[str, AuthnRequestSeen] = {}
+
+    async def sso(request: Request) -> HTMLResponse:
+        seen = idp.read_authn_request(str(request.url))
+        pending[seen.id] = seen
+        return HTMLResponse(
+            "<!DOCTYPE html><html><head><title>Bưu điện – đăng nhập</title></head><body>"
+            f'<form method="post" action="/login"><input type="hidden" name="req" value="{html.escape(seen.id)}">'
+            '<label for="user">User</label><input id="user" name="user">'
+            '<button id="idp-submit" type="submit">Sign in</button></form></body></html>'
+        )
+
+    async def login(request: Request) -> HTMLResponse:
+        form = await request.form()
+        seen = pending.pop(str(form["req"]))
+        saml_response = idp.response(seen, subject=str(form["user"]), attributes=attributes)
+        return HTMLResponse(
+            "<!DOCTYPE html><html><head><title>Bưu điện</title></head><body>"
+            f'<form method="post" action="{html.escape(seen.acs_url)}">'
+            f'<input type="hidden" name="SAMLResponse" value="{saml_response}">'
+            f'<input type="hidden" name="RelayState" value="{html.escape(seen.relay_state)}">'
+            '<button id="idp-continue" type="submit">Continue</button></form></body></html>'
+        )
+
+    async def healthz(request: Request) -> PlainTextResponse:
+        return PlainTextResponse("ok")
+
+    return Starlette(
+        routes=[
+            Route("/sso", sso),
+            Route("/login", login, methods=["POST"]),
+            Route("/healthz", healthz),
+        ]
+    )

@@ -33,11 +33,10 @@ def saml_idp(tmp_path_factory: pytest.TempPathFactory) -> SamlIdP:
     return SamlIdP("http://idp.example.vn", tmp_path_factory.mktemp("saml-idp"))
 
 
-@pytest.fixture
-def postal(platform: Platform, fed_browser: TestClient, saml_idp: SamlIdP) -> ProviderInfo:
+def add_saml_provider(platform: Platform, saml_idp: SamlIdP, acr_map: dict[str, int]) -> ProviderInfo:
     xml = saml_idp.metadata_xml()
     config = ProviderConfig(
-        acr_map={CLASS_HIGH: 3, CLASS_LOW: 2},
+        acr_map=acr_map,
         trusted_claims=["personal_id", "full_name"],
         identity_level=2,
         metadata_xml=xml,
@@ -45,9 +44,14 @@ def postal(platform: Platform, fed_browser: TestClient, saml_idp: SamlIdP) -> Pr
         entity_id=identity_provider_entity_id(xml),
     )
     with platform.db.session() as s:
-        info = ProviderCatalogue(platform.sealer).add(
+        return ProviderCatalogue(platform.sealer).add(
             s, name="postal", display_name="Bưu điện", protocol="saml", config=config, actor="test"
         )
+
+
+@pytest.fixture
+def postal(platform: Platform, fed_browser: TestClient, saml_idp: SamlIdP) -> ProviderInfo:
+    info = add_saml_provider(platform, saml_idp, {CLASS_HIGH: 3, CLASS_LOW: 2})
     saml_idp.trust(fed_browser.get("/federation/saml/postal/metadata").text)
     return info
 
