@@ -199,7 +199,8 @@ def idp_app(idp: SamlIdP, attributes: dict[str, list[str]]) -> Any:
         pending[seen.id] = seen
         return HTMLResponse(
             "<!DOCTYPE html><html><head><title>Bưu điện – đăng nhập</title></head><body>"
-            f'<form method="post" action="/login"><input type="hidden" name="req" value="{html.escape(seen.id)}">'
+            '<form method="post" action="/login">'
+            f'<input type="hidden" name="req" value="{html.escape(seen.id)}">'
             '<label for="user">User</label><input id="user" name="user">'
             '<button id="idp-submit" type="submit">Sign in</button></form></body></html>'
         )
