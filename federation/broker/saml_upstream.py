@@ -290,7 +290,7 @@ class SamlBroker:
         client = self.client(provider)
         try:
             destinations = client.metadata.single_logout_service(
-                provider.config.entity_id, [BINDING_HTTP_REDIRECT], "idpsso"
+                provider.config.entity_id, BINDING_HTTP_REDIRECT, "idpsso"
             )
         except Exception:
             return None
@@ -354,7 +354,7 @@ class SamlBroker:
         sids = self._sessions_for(provider, subject, [i.text for i in message.session_index or [] if i.text])
         response = client.create_logout_response(message, [BINDING_HTTP_REDIRECT], sign=False)
         destination = client.metadata.single_logout_service(
-            provider.config.entity_id, [BINDING_HTTP_REDIRECT], "idpsso"
+            provider.config.entity_id, BINDING_HTTP_REDIRECT, "idpsso"
         )
         location = destinations_location(destination)
         info = client.apply_binding(

@@ -167,6 +167,43 @@ class SamlIdP:
             xml = mutate(xml)
         return base64.b64encode(xml.encode()).decode()
 
+    # -- single logout ---------------------------------------------------------------------------------------
+    def logout_request_url(
+        self, sp_slo: str, subject: str, session_index: str | None, *, sign: bool = True
+    ) -> str:
+        """An IdP-initiated LogoutRequest to NIXA (HTTP-Redirect binding)."""
+        _, request = self.server.create_logout_request(
+            sp_slo,
+            self.entity_id,
+            name_id=NameID(format=NAMEID_FORMAT_PERSISTENT, text=subject),
+            session_indexes=[session_index] if session_index else None,
+            sign=False,
+        )
+        info = self.server.apply_binding(
+            BINDING_HTTP_REDIRECT, str(request), sp_slo, relay_state="idp-rs", sign=sign
+        )
+        return str(dict(info["headers"])["Location"])
+
+    def answer_logout_request(self, url: str, sp_slo: str) -> tuple[str, str]:
+        """Verify NIXA's LogoutRequest (signature included); returns (NameID, LogoutResponse URL to NIXA)."""
+        query = {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+        request = self.server.parse_logout_request(
+            query["SAMLRequest"],
+            BINDING_HTTP_REDIRECT,
+            relay_state=query.get("RelayState"),
+            sigalg=query["SigAlg"],
+            signature=query["Signature"],
+        )
+        response = self.server.create_logout_response(request.message, [BINDING_HTTP_REDIRECT], sign=False)
+        info = self.server.apply_binding(
+            BINDING_HTTP_REDIRECT,
+            str(response),
+            sp_slo,
+            relay_state=query.get("RelayState", ""),
+            response=True,
+        )
+        return request.message.name_id.text, str(dict(info["headers"])["Location"])
+
 
 def shift_not_on_or_after(minutes: int) -> Any:
     """A mutation moving every NotOnOrAfter to now + ``minutes``."""

@@ -278,3 +278,73 @@ def test_sp_metadata_names_our_acs_and_signing_key(fed_browser: TestClient, post
     assert "http://testserver/federation/saml/postal/acs" in xml
     assert "X509Certificate" in xml
     assert fed_browser.get("/federation/saml/nothing/metadata").status_code == 404
+
+
+def log_in_with_saml(browser: TestClient, op: OpenIDProvider, platform: Platform, saml_idp: SamlIdP) -> str:
+    """A SAML login to the end; returns the SessionIndex the IdP gave."""
+    make_citizen(op, personal_id=PID, birth_date=date(1995, 3, 8), sex="F")
+    portal = make_portal(platform)
+    url, _ = go_upstream(browser, portal)
+    seen = saml_idp.read_authn_request(url)
+    saml_response = saml_idp.response(seen, subject="postal-user-1", attributes=ATTRS)
+    assert post_to_acs(browser, saml_response, seen.relay_state).status_code == 303
+    import base64
+
+    found = re.search(r'SessionIndex="([^"]+)"', base64.b64decode(saml_response).decode())
+    assert found
+    return found.group(1)
+
+
+def session_ended(platform: Platform) -> bool:
+    from idp.models import SsoSession
+
+    with platform.db.session() as s:
+        row = s.scalar(select(SsoSession))
+        assert row is not None
+        return row.ended_at is not None
+
+
+def test_saml_profiles_4_4_idp_initiated_logout_ends_the_nixa_session(
+    fed_browser: TestClient,
+    fed_op: OpenIDProvider,
+    platform: Platform,
+    saml_idp: SamlIdP,
+    postal: ProviderInfo,
+) -> None:
+    session_index = log_in_with_saml(fed_browser, fed_op, platform, saml_idp)
+    slo = "http://testserver/federation/saml/postal/slo"
+    unsigned = fed_browser.get(
+        saml_idp.logout_request_url(slo, "postal-user-1", session_index, sign=False).removeprefix(
+            "http://testserver"
+        ),
+        follow_redirects=False,
+    )
+    assert unsigned.status_code == 400 and not session_ended(platform), "an unsigned LogoutRequest is refused"
+    url = saml_idp.logout_request_url(slo, "postal-user-1", session_index)
+    resp = fed_browser.get(url.removeprefix("http://testserver"), follow_redirects=False)
+    assert resp.status_code == 303
+    assert resp.headers["location"].startswith("http://idp.example.vn/slo?SAMLResponse="), (
+        "answered to the IdP"
+    )
+    assert session_ended(platform)
+
+
+def test_saml_profiles_4_4_nixa_logout_sends_a_signed_logout_request_upstream(
+    fed_browser: TestClient,
+    fed_op: OpenIDProvider,
+    platform: Platform,
+    saml_idp: SamlIdP,
+    postal: ProviderInfo,
+) -> None:
+    log_in_with_saml(fed_browser, fed_op, platform, saml_idp)
+    page = fed_browser.get("/logout")
+    from tests.support.flows import csrf_of
+
+    done = fed_browser.post("/logout", data={"csrf_token": csrf_of(page.text), "decision": "logout"})
+    assert session_ended(platform)
+    upstream = done.headers["refresh"].split("url=", 1)[1]
+    assert upstream.startswith("http://idp.example.vn/slo?SAMLRequest=")
+    name_id, back = saml_idp.answer_logout_request(upstream, "http://testserver/federation/saml/postal/slo")
+    assert name_id == "postal-user-1", "the LogoutRequest names the person's NameID"
+    final = fed_browser.get(back.removeprefix("http://testserver"), follow_redirects=False)
+    assert final.status_code == 200 and 'id="logged-out"' in final.text
