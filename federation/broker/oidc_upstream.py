@@ -55,15 +55,19 @@ def _get_json(url: str) -> dict[str, Any]:
 class UpstreamDirectory:
     """Cached discovery documents and key sets, one entry per URL."""
 
-    def __init__(self, ttl: float = 300.0) -> None:
+    def __init__(self, ttl: float = 300.0, min_refresh: float = 5.0) -> None:
         self.ttl = ttl
+        # An unknown kid forces a fetch, at most this often per URL: anyone can post a logout token with a
+        # made-up kid, and NIXA must not be turned into a flood of requests at the provider.
+        self.min_refresh = min_refresh
         self._lock = threading.Lock()
         self._cache: dict[str, tuple[float, dict[str, Any]]] = {}
 
     def _cached(self, url: str, *, fresh: bool = False) -> dict[str, Any]:
         with self._lock:
             hit = self._cache.get(url)
-        if hit and not fresh and time.monotonic() - hit[0] < self.ttl:
+        age = time.monotonic() - hit[0] if hit else None
+        if hit and age is not None and ((age < self.ttl and not fresh) or age < self.min_refresh):
             return hit[1]
         data = _get_json(url)
         with self._lock:

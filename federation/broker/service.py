@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from federation.broker import oidc_upstream
 from federation.broker.errors import UpstreamLoginRefused
 from federation.broker.linking import IdentityLinker, Resolution, UpstreamAnswer, map_attributes
 from federation.upstream.catalogue import ProviderCatalogue, ProviderInfo, callback_url
-from federation.upstream.models import BrokerLogin, UpstreamSession
+from federation.upstream.models import BrokerLogin, ReplayGuard, UpstreamSession
 from idp import audit
 from idp.crypto import new_token, sha256_hex
 from idp.db import utcnow
@@ -31,6 +31,13 @@ from idp.sessions import acr_for
 
 TRIP_TTL = 600  # seconds a person has at the upstream provider
 CHOICE_TTL = 900  # seconds to choose between a new identity and linking an existing account
+
+
+def purge_expired(s: Session) -> None:
+    """Trips and replay-cache entries past their use are deleted as new ones are written."""
+    now = utcnow()
+    s.execute(delete(BrokerLogin).where(BrokerLogin.expires_at < now - timedelta(hours=1)))
+    s.execute(delete(ReplayGuard).where(ReplayGuard.expires_at < now))
 
 
 @dataclass(frozen=True)
@@ -80,6 +87,7 @@ class Broker:
     def _new_trip(
         self, s: Session, provider: ProviderInfo, state: str, interaction_id: str, browser_id: str, **kw: Any
     ) -> None:
+        purge_expired(s)
         s.add(
             BrokerLogin(
                 state_hash=sha256_hex(state),

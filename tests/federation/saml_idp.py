@@ -143,6 +143,7 @@ class SamlIdP:
         mutate: Any = None,
         sign: bool = True,
         signer: SamlIdP | None = None,
+        encrypt: bool = False,
     ) -> str:
         """A base64 SAMLResponse (HTTP-POST binding) with a signed assertion for ``seen``."""
         resp = self.server.create_authn_response(
@@ -156,6 +157,9 @@ class SamlIdP:
             sign_response=False,
             sign_alg="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
             digest_alg="http://www.w3.org/2001/04/xmlenc#sha256",
+            # Encrypted to the key NIXA's SP metadata publishes for encryption.
+            encrypt_assertion=encrypt,
+            encrypt_assertion_self_contained=True,
         )
         xml = str(resp)
         if sign and (mutate is not None or signer is not None):

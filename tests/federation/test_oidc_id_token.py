@@ -85,7 +85,7 @@ def upstream() -> Iterator[FakeUpstream]:
 
 @pytest.fixture
 def meta(upstream: FakeUpstream) -> tuple[UpstreamDirectory, UpstreamMetadata]:
-    directory = UpstreamDirectory()
+    directory = UpstreamDirectory(min_refresh=0)
     return directory, directory.metadata(f"{upstream.issuer}/.well-known/openid-configuration")
 
 
@@ -161,6 +161,18 @@ def test_unknown_kid_after_the_refresh_is_refused(upstream: FakeUpstream, meta: 
     stranger = ECKey.generate_key("P-256", parameters={"kid": "k9"})
     refused(meta, upstream.sign(key=stranger, kid="k9"), "does not publish")
     assert upstream.jwks_fetches == 2, "exactly one refresh per token, not a fetch loop"
+
+
+def test_forced_refreshes_are_rate_limited(upstream: FakeUpstream) -> None:
+    directory = UpstreamDirectory(min_refresh=60)
+    metadata = directory.metadata(f"{upstream.issuer}/.well-known/openid-configuration")
+    stranger = ECKey.generate_key("P-256", parameters={"kid": "k9"})
+    for _ in range(3):
+        with pytest.raises(UpstreamLoginRefused):
+            verify_id_token(
+                directory, metadata, upstream.sign(key=stranger, kid="k9"), client_id=CLIENT, nonce_hash="x"
+            )
+    assert upstream.jwks_fetches == 1, "made-up kids do not make NIXA fetch the JWKS again and again"
 
 
 def test_discovery_4_3_an_issuer_other_than_the_discovery_url_is_refused(upstream: FakeUpstream) -> None:

@@ -348,3 +348,26 @@ def test_saml_profiles_4_4_nixa_logout_sends_a_signed_logout_request_upstream(
     assert name_id == "postal-user-1", "the LogoutRequest names the person's NameID"
     final = fed_browser.get(back.removeprefix("http://testserver"), follow_redirects=False)
     assert final.status_code == 200 and 'id="logged-out"' in final.text
+
+
+def test_saml_core_2_3_4_an_encrypted_assertion_is_decrypted_and_accepted(
+    fed_browser: TestClient,
+    fed_op: OpenIDProvider,
+    platform: Platform,
+    saml_idp: SamlIdP,
+    postal: ProviderInfo,
+) -> None:
+    make_citizen(fed_op, personal_id=PID, birth_date=date(1995, 3, 8), sex="F")
+    url, _ = go_upstream(fed_browser, make_portal(platform))
+    seen = saml_idp.read_authn_request(url)
+    saml_response = saml_idp.response(seen, subject="postal-user-1", attributes=ATTRS, encrypt=True)
+    import base64
+
+    xml = base64.b64decode(saml_response).decode()
+    assert "EncryptedAssertion" in xml and PID not in xml, "the assertion travels encrypted"
+    resp = post_to_acs(fed_browser, saml_response, seen.relay_state)
+    assert resp.status_code == 303, resp.text[:300]
+    with platform.db.session() as s:
+        assert s.scalar(select(FederatedLink)) is not None, (
+            "linked on the personal ID inside the encrypted assertion"
+        )
