@@ -120,6 +120,31 @@ def idp_list(as_json: JsonOpt = False) -> None:
     out(rows, as_json, "\n".join(lines) or "(no upstream providers)")
 
 
+@idp_app.command("update")
+def idp_update(
+    name: str,
+    display_name: Annotated[str | None, typer.Option()] = None,
+    enable: Annotated[
+        bool | None, typer.Option("--enable/--disable", help="Offer it on the login page.")
+    ] = None,
+    client_secret: Annotated[str | None, typer.Option(help="A new client secret (rotation).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Rename, enable or disable a provider, or rotate its client secret."""
+    from federation.upstream.catalogue import CatalogueError, ProviderCatalogue
+    from nixa.cli import fail, out, platform
+
+    p = platform()
+    try:
+        with p.db.session() as s:
+            info = ProviderCatalogue(p.sealer).update(
+                s, name, display_name=display_name, enabled=enable, client_secret=client_secret
+            )
+    except CatalogueError as exc:
+        fail(str(exc))
+    out(info.summary(), as_json, f"updated {name} ({'enabled' if info.enabled else 'disabled'})")
+
+
 @idp_app.command("remove")
 def idp_remove(name: str, as_json: JsonOpt = False) -> None:
     """Remove a provider and its links (those citizens log in with NIXA's own methods)."""

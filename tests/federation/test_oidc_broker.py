@@ -240,3 +240,16 @@ def test_citizen_sees_and_removes_linked_providers(
     with platform.db.session() as s:
         assert s.scalar(select(FederatedLink)) is None
     assert events(platform, "federation:link:removed")
+
+
+def test_a_disabled_provider_is_neither_offered_nor_usable(
+    fed_browser: TestClient, platform: Platform, bank: ProviderInfo
+) -> None:
+    from federation.upstream.catalogue import ProviderCatalogue
+
+    with platform.db.session() as s:
+        ProviderCatalogue(platform.sealer).update(s, "bank", enabled=False, actor="test")
+    location, _ = start_at_portal(fed_browser, make_portal(platform))
+    assert 'data-login-choice="upstream:bank"' not in fed_browser.get(location).text
+    go = fed_browser.get(f"/federation/login/bank/{location.rsplit('/', 1)[1]}", follow_redirects=False)
+    assert go.status_code == 400 and 'data-error="federation.error.unknown_provider"' in go.text

@@ -51,6 +51,8 @@ def test_idp_add_oidc_prints_the_callback_and_seals_the_secret(nixa, platform: P
     with platform.db.session() as s:
         dump = " ".join(str(r) for r in s.execute(text("SELECT * FROM federation_upstream_providers")).all())
     assert SECRET not in dump, "the client secret is sealed at rest"
+    disabled = json.loads(nixa("idp", "update", "bank", "--disable", "--json").stdout)
+    assert disabled["enabled"] is False
     assert json.loads(nixa("idp", "remove", "bank", "--json").stdout) == {"removed": "bank"}
     assert json.loads(nixa("idp", "list", "--json").stdout) == []
 
