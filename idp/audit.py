@@ -85,6 +85,16 @@ class AuditEvent(StrEnum):
     FEDERATION_TRUST_MARK_ISSUED = "federation:trust_mark:issued"
     FEDERATION_TRUST_MARK_REVOKED = "federation:trust_mark:revoked"
     FEDERATION_CLIENT_ADMITTED = "federation:client:admitted"
+    UPSTREAM_PROVIDER_ADDED = "federation:provider:added"
+    UPSTREAM_PROVIDER_UPDATED = "federation:provider:updated"
+    UPSTREAM_PROVIDER_REMOVED = "federation:provider:removed"
+    FEDERATED_LOGIN_SUCCEEDED = "federation:login:succeeded"
+    FEDERATED_LOGIN_REFUSED = "federation:login:refused"
+    FEDERATED_LINK_CREATED = "federation:link:created"
+    FEDERATED_LINK_REMOVED = "federation:link:removed"
+    FEDERATED_PROFILE_UPDATED = "federation:profile:updated"
+    UPSTREAM_LOGOUT_RECEIVED = "federation:logout:received"
+    UPSTREAM_LOGOUT_SENT = "federation:logout:sent"
 
 
 def _digest(

@@ -15,6 +15,7 @@ from idp.config import ConfigurationError, Settings
 from nixa import cli_federation
 from nixa.cli_admin import admin_app
 from nixa.cli_credentials import credential_app
+from nixa.cli_idp import idp_app
 
 app = typer.Typer(
     help="NIXA: national identity exchange and authentication platform.",
@@ -37,6 +38,7 @@ for sub, name in (
     (credential_app, "credential"),
     (admin_app, "admin"),
     (cli_federation.app, "federation"),
+    (idp_app, "idp"),
 ):
     app.add_typer(sub, name=name)
 

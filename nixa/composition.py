@@ -10,7 +10,8 @@ from collections.abc import Callable
 
 from fastapi import FastAPI
 
-from federation.openid_federation.extension import federation_extension
+from federation.broker.extension import federation_extension as broker_extension
+from federation.openid_federation.extension import federation_extension as openid_federation_extension
 from idp.platform import Platform
 from idp.web.app import create_app
 from idp.web.extensions import Extension
@@ -20,7 +21,12 @@ from wallet.extension import wallet_extension
 ExtensionFactory = Callable[[Platform], Extension]
 
 # Packages add their factory here, in the order their login choices should appear.
-EXTENSION_FACTORIES: list[ExtensionFactory] = [federation_extension, wallet_extension, credential_extension]
+EXTENSION_FACTORIES: list[ExtensionFactory] = [
+    broker_extension,
+    openid_federation_extension,
+    wallet_extension,
+    credential_extension,
+]
 
 
 def idp_extensions(platform: Platform) -> list[Extension]:

@@ -54,6 +54,8 @@ class AuthorizationRequest:
     # The lowest level of assurance the portal accepts (0 when it did not ask).
     min_level: int = 0
     acr_essential: bool = False
+    # Which upstream identity provider to log in with, skipping the choice (extensions interpret it).
+    idp_hint: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -245,6 +247,7 @@ def validate(
             claims=claims,
             min_level=max(min_level, level_of(client.min_acr)),
             acr_essential=essential,
+            idp_hint=_one(params, "idp_hint"),
         )
     except OAuthError as exc:
         raise RedirectableError(exc, target) from exc

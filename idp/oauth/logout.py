@@ -63,6 +63,7 @@ class LogoutResult:
     ended: bool
     frontchannel_urls: list[str]
     deliveries: list[int]
+    sid: str | None = None
 
 
 def with_query(uri: str, params: dict[str, str]) -> str:
@@ -209,7 +210,9 @@ class SingleLogout:
                 frontchannel_url(c, self.signer.issuer, row.sid) for c in clients if c.frontchannel_logout_uri
             ]
             deliveries = self._queue_backchannel(s, [c for c in clients if c.backchannel_logout_uri], row)
-            return LogoutResult(request, ended=True, frontchannel_urls=frontchannel, deliveries=deliveries)
+            return LogoutResult(
+                request, ended=True, frontchannel_urls=frontchannel, deliveries=deliveries, sid=row.sid
+            )
 
     def end_identity_sessions(
         self, s: Session, identity_id: str, *, keep_sid: str | None, ip: str | None
@@ -228,6 +231,15 @@ class SingleLogout:
             clients = self._end(s, row, None, ip)
             deliveries += self._queue_backchannel(s, [c for c in clients if c.backchannel_logout_uri], row)
         return len(rows), deliveries
+
+    def end_session(self, s: Session, sid: str, *, ip: str | None) -> list[int]:
+        """End one session by its sid (an upstream provider logged the person out): grants revoked and its
+        portals told by back-channel, as at the logout page. Returns the queued deliveries."""
+        row = s.get(SsoSession, sid)
+        if row is None or row.ended_at is not None:
+            return []
+        clients = self._end(s, row, None, ip)
+        return self._queue_backchannel(s, [c for c in clients if c.backchannel_logout_uri], row)
 
     def _end(self, s: Session, row: SsoSession, client_id: str | None, ip: str | None) -> list[Client]:
         # RP-Initiated Logout 1.0 Section 2: if the End-User says "yes", the OP MUST log out the End-User.

@@ -14,6 +14,9 @@ builds the extensions and passes them to ``create_app(..., extensions=[...])``.
 - ``token_grants``: extension grant types of the token endpoint, ``grant_type`` -> handler.
 - ``client_resolvers``: where clients that are not in the client table may come from (a federation
   admitting its leaves by entity ID), see ``idp.oauth.client_resolution``.
+- ``on_session_ended``: called when a person ends a NIXA session at the logout page, with the session's
+  ``sid`` and where the browser goes afterwards; may return a URL to send the browser to first (e.g. the
+  upstream provider's logout, which comes back to that address).
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ class LoginChoice:
     label: str
     href: str
     description: str = ""
+    # The portal named this way to log in (e.g. ``idp_hint``): the login page goes straight there.
+    preselected: bool = False
 
 
 class LoginMethod(Protocol):
@@ -57,3 +62,4 @@ class Extension:
     discovery: Callable[[], Mapping[str, Any]] | None = None
     token_grants: Mapping[str, ExtensionGrant] = field(default_factory=dict)
     client_resolvers: Sequence[ClientResolver] = ()
+    on_session_ended: Callable[[str, str | None], str | None] | None = None

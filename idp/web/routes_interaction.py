@@ -6,13 +6,14 @@ import math
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from idp.db import utcnow
 from idp.errors import InvalidPageRequest
 from idp.provider import InteractionView, LoginOutcome, OpenIDProvider
 from idp.web.deps import PagesDep, Provider, client_ip, form_dict
-from idp.web.extensions import LoginMethod
+from idp.web.extensions import LoginChoice, LoginMethod
 from idp.web.i18n import translate
 from idp.web.pages import BROWSER_COOKIE, SESSION_COOKIE, Pages
 from idp.web.routes_factors import second_factor_page
@@ -30,13 +31,16 @@ def _login_page(
     username: str = "",
     error: str | None = None,
     status_code: int = 200,
+    choices: list[LoginChoice] | None = None,
 ) -> Response:
     interaction_id = view.interaction.id
     methods: list[LoginMethod] = request.app.state.login_methods
     return pages.render(
         request,
         "login.html",
-        login_choices=[c for m in methods for c in m.login_choices(view, locale)],
+        login_choices=choices
+        if choices is not None
+        else [c for m in methods for c in m.login_choices(view, locale)],
         locale=locale,
         status_code=status_code,
         client_name=view.client.name,
@@ -74,12 +78,18 @@ def show(interaction_id: str, request: Request, op: Provider, pages: PagesDep) -
         return second_factor_page(request, pages, view, locale)
     if view.step == "select_account" and view.person_name:
         return pages.render(request, "select_account.html", person_name=view.person_name, **common)
+    methods: list[LoginMethod] = request.app.state.login_methods
+    choices = [c for m in methods for c in m.login_choices(view, locale)]
+    preselected = [c for c in choices if c.preselected]
+    if len(preselected) == 1:
+        return pages.finish(request, RedirectResponse(preselected[0].href, status_code=303))
     return _login_page(
         request,
         pages,
         view,
         locale,
         username=view.request.login_hint or "",
+        choices=choices,
     )
 
 

@@ -211,9 +211,22 @@ def _stayed(request: Request, pages: Pages, logout: LogoutRequest) -> Response:
     )
 
 
+async def _upstream_logout(request: Request, result: LogoutResult) -> str | None:
+    """An extension (an upstream provider the person logged in with) may have to end its session too: the
+    browser goes there first and comes back to ``redirect_to``."""
+    for hook in request.app.state.session_end_hooks if result.sid else []:
+        url: str | None = await run_in_threadpool(hook, result.sid, result.request.redirect_to)
+        if url:
+            return url
+    return None
+
+
 async def _logged_out(request: Request, pages: Pages, result: LogoutResult) -> Response:
-    target = result.request.redirect_to
-    redirect_now = target is not None and not result.frontchannel_urls
+    upstream = await _upstream_logout(request, result)
+    target = upstream or result.request.redirect_to
+    # A redirect answering the form must match form-action: the upstream's origin is not named there, so its
+    # logout is reached from the logged-out page (Refresh header and link) instead.
+    redirect_now = target is not None and not result.frontchannel_urls and upstream is None
     background = await _notify_backchannel(request, result, wait=redirect_now)
     if redirect_now:
         assert target is not None

@@ -7,6 +7,7 @@ from alembic.migration import MigrationContext
 
 from admin import models as admin_models  # noqa: F401  (the console's tables, migration 0007)
 from federation.openid_federation import models as federation_models  # noqa: F401  (its tables too)
+import federation.upstream.models  # noqa: F401  (the broker's tables, issue 5)
 from idp import models  # noqa: F401  (every table on Base.metadata)
 from idp.db import Base
 from idp.migrate import current, heads
