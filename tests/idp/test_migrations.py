@@ -5,9 +5,9 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+import federation.upstream.models  # noqa: F401  (the broker's tables, issue 5)
 from admin import models as admin_models  # noqa: F401  (the console's tables, migration 0007)
 from federation.openid_federation import models as federation_models  # noqa: F401  (its tables too)
-import federation.upstream.models  # noqa: F401  (the broker's tables, issue 5)
 from idp import models  # noqa: F401  (every table on Base.metadata)
 from idp.db import Base
 from idp.migrate import current, heads
