@@ -32,7 +32,7 @@ from fastapi import FastAPI
 from idp.config import Settings
 from idp.platform import Platform
 from idp.provider import OpenIDProvider
-from idp.web.app import create_app
+from nixa.composition import build_idp_app
 from tests.e2e.browser import chromium_executable
 
 _STARTUP_TIMEOUT_S = 15.0
@@ -168,7 +168,7 @@ def serve_idp(
     )
     platform = Platform(settings)
     try:
-        app = create_app(platform=platform)
+        app = build_idp_app(platform)  # with this build's extensions (wallet, ...)
         with serve_asgi(app, sock, base_url):
             yield LiveIdP(base_url=base_url, platform=platform, provider=app.state.provider, app=app)
     finally:

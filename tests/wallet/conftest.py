@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
@@ -12,8 +13,10 @@ from idp.platform import Platform
 from idp.web.app import create_app
 from tests.conftest import ISSUER
 from wallet.extension import wallet_extension
+from wallet.identity_qr.service import IdentityQrService
 from wallet.settings import WalletSettings
 from wallet.status_list.service import StatusListService
+from wallet.verifier.trust import TrustStore
 
 
 @pytest.fixture
@@ -36,3 +39,18 @@ def relying_party(app: FastAPI) -> Iterator[TestClient]:
     """A verifier's HTTP client, without any browser cookies."""
     with TestClient(app, base_url=ISSUER) as c:
         yield c
+
+
+@pytest.fixture
+def identity_qrs(
+    platform: Platform, status_lists: StatusListService, wallet_settings: WalletSettings
+) -> IdentityQrService:
+    return IdentityQrService(platform, status_lists, wallet_settings)
+
+
+@pytest.fixture
+def trust(relying_party: TestClient, tmp_path: Path) -> TrustStore:
+    """A verifier that trusts NIXA (keys fetched once from /wallet/issuer-keys) and keeps what it fetched."""
+    store = TrustStore(tmp_path / "verifier-cache", http=relying_party)
+    store.trust(ISSUER)
+    return store

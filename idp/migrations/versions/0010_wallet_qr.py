@@ -49,8 +49,35 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_status_entries_list_id"), "status_entries", ["list_id"], unique=False)
 
+    op.create_table(
+        "identity_qr_credentials",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("identity_id", sa.String(length=36), nullable=False),
+        sa.Column("status_uri", sa.String(length=255), nullable=False),
+        sa.Column("status_idx", sa.Integer(), nullable=False),
+        sa.Column("text_enc", sa.LargeBinary(), nullable=False),
+        sa.Column("kid", sa.String(length=64), nullable=False),
+        sa.Column("issued_at", idp.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", idp.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", idp.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("revoked_by", sa.String(length=255), nullable=True),
+        sa.Column("revocation_reason", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["identity_id"],
+            ["identities.id"],
+            name=op.f("fk_identity_qr_credentials_identity_id_identities"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_identity_qr_credentials")),
+    )
+    op.create_index(
+        op.f("ix_identity_qr_credentials_identity_id"), "identity_qr_credentials", ["identity_id"], unique=False
+    )
+
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_identity_qr_credentials_identity_id"), table_name="identity_qr_credentials")
+    op.drop_table("identity_qr_credentials")
     op.drop_index(op.f("ix_status_entries_list_id"), table_name="status_entries")
     op.drop_table("status_entries")
     op.drop_index(op.f("ix_status_lists_purpose"), table_name="status_lists")
