@@ -12,6 +12,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from idp.config import ConfigurationError, Settings
+from nixa.cli_wallet import wallet_app
 
 app = typer.Typer(
     help="NIXA: national identity exchange and authentication platform.",
@@ -31,6 +32,7 @@ for sub, name in (
     (keys_app, "keys"),
     (registry_app, "registry"),
     (audit_app, "audit"),
+    (wallet_app, "wallet"),
 ):
     app.add_typer(sub, name=name)
 

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from joserfc.jwk import ECKey, KeySet
+from joserfc.errors import JoseError
+from joserfc.jwk import ECKey
 
 from wallet.issuer_keys import ISSUER_KEYS_PATH
 from wallet.status_list.client import StatusListClient, StatusUnavailable, ec_public_key
@@ -35,10 +35,10 @@ def load_key_file(path: Path) -> dict[str, Any]:
         jwk = json.loads(data)
         jwk = jwk["keys"][0] if "keys" in jwk else jwk
     else:
-        public = serialization.load_pem_public_key(data)
-        if not isinstance(public, ec.EllipticCurvePublicKey):
-            raise TrustError("the issuer key must be an EC P-256 key")
-        jwk = ECKey.import_key(public).as_dict(private=False)  # type: ignore[arg-type]
+        try:
+            jwk = ECKey.import_key(data).as_dict(private=False)
+        except (JoseError, ValueError, TypeError) as exc:
+            raise TrustError("the issuer key must be an EC P-256 key (JWK or PEM)") from exc
     if ec_public_key(jwk) is None:
         raise TrustError("the issuer key must be an EC P-256 public key")
     return {k: v for k, v in jwk.items() if k != "d"}
@@ -111,11 +111,11 @@ class TrustStore:
                 return ec_public_key(jwk)
         return None
 
-    def keyset(self, issuer: str) -> KeySet:
+    def keyset(self, issuer: str) -> list[dict[str, Any]]:
         keys = self.jwks_of(issuer)
         if not keys:
             raise StatusUnavailable("no trusted keys for the status list issuer")
-        return KeySet.import_key_set({"keys": [{**k, "kid": k.get("kid", "direct")} for k in keys]})
+        return keys
 
     def status_of(self, issuer: str, uri: str, idx: int) -> int:
         # The status list must be the issuer's own: a code cannot send the verifier to any address.
