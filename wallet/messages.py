@@ -100,3 +100,75 @@ MESSAGES: dict[str, dict[str, str]] = {
     "wallet.identity.nationality": {"vi": "Quốc tịch", "en": "Nationality"},
     "wallet.identity.expires": {"vi": "Hạn của mã", "en": "Code valid until"},
 }
+
+MESSAGES.update(
+    {
+        "wallet.qrlogin.choice": {
+            "vi": "Đăng nhập bằng ứng dụng NIXA (quét mã QR)",
+            "en": "Log in with the NIXA app (scan a QR)",
+        },
+        "wallet.qrlogin.choice_help": {
+            "vi": "Dùng điện thoại đã đăng ký khoá thiết bị và mã PIN.",
+            "en": "With a phone whose device key is registered, and your PIN.",
+        },
+        "wallet.qrlogin.title": {"vi": "Đăng nhập bằng mã QR", "en": "Log in with a QR code"},
+        "wallet.qrlogin.step_scan": {
+            "vi": "Mở ứng dụng NIXA và quét mã QR này.",
+            "en": "Open the NIXA app and scan this QR code.",
+        },
+        "wallet.qrlogin.step_check": {
+            "vi": "Kiểm tra rằng ứng dụng ghi đúng tên cổng: {client}.",
+            "en": "Check that the app names the right portal: {client}.",
+        },
+        "wallet.qrlogin.step_code": {
+            "vi": "Nhập số dưới đây vào ứng dụng và xác nhận bằng mã PIN.",
+            "en": "Type the number below into the app and confirm with your PIN.",
+        },
+        "wallet.qrlogin.alt": {"vi": "Mã QR đăng nhập", "en": "Log-in QR code"},
+        "wallet.qrlogin.code_label": {"vi": "Số đối chiếu", "en": "Matching number"},
+        "wallet.qrlogin.expires": {
+            "vi": "Mã hết hạn lúc {time} (UTC).",
+            "en": "The code expires at {time} (UTC).",
+        },
+        "wallet.qrlogin.scanned": {
+            "vi": "Đã quét. Hãy xác nhận trên điện thoại.",
+            "en": "Scanned. Confirm on your phone.",
+        },
+        "wallet.qrlogin.waiting": {
+            "vi": "Chưa có xác nhận từ điện thoại. Hãy xác nhận rồi bấm Tiếp tục.",
+            "en": "No confirmation from the phone yet. Confirm there, then press Continue.",
+        },
+        "wallet.qrlogin.continue": {"vi": "Tiếp tục", "en": "Continue"},
+        "wallet.qrlogin.back": {"vi": "Chọn cách đăng nhập khác", "en": "Choose another way to log in"},
+        "wallet.qrlogin.again": {"vi": "Tạo mã QR mới", "en": "Show a new QR code"},
+        "wallet.qrlogin.expired": {"vi": "Mã QR đã hết hạn.", "en": "The QR code has expired."},
+        "wallet.qrlogin.refused": {
+            "vi": "Yêu cầu đăng nhập đã bị từ chối (mã đã được quét hoặc số đối chiếu không khớp).",
+            "en": "The log-in request was refused "
+            "(the code was already scanned, or the number did not match).",
+        },
+        "wallet.devices.title": {"vi": "Thiết bị ví NIXA", "en": "NIXA wallet devices"},
+        "wallet.devices.none": {"vi": "Chưa có thiết bị nào được đăng ký.", "en": "No device is registered."},
+        "wallet.devices.register": {"vi": "Đăng ký thiết bị mới", "en": "Register a new device"},
+        "wallet.devices.register_help": {
+            "vi": "Cần đăng nhập mức 3 (mật khẩu và yếu tố thứ hai) trong vòng vài phút gần đây.",
+            "en": "Needs a level 3 login (password and a second factor) within the last few minutes.",
+        },
+        "wallet.devices.needs_level3": {
+            "vi": "Để đăng ký thiết bị, hãy đăng nhập lại với mật khẩu và yếu tố thứ hai (mức 3).",
+            "en": "To register a device, log in again with your password and a second factor (level 3).",
+        },
+        "wallet.devices.code_title": {"vi": "Mã đăng ký thiết bị", "en": "Device registration code"},
+        "wallet.devices.code_help": {
+            "vi": "Quét mã này bằng ứng dụng NIXA hoặc nhập mã bên dưới. "
+            "Mã dùng một lần, hết hạn sau {minutes} phút.",
+            "en": "Scan this with the NIXA app or type the code below. "
+            "It works once and expires in {minutes} minutes.",
+        },
+        "wallet.devices.code_alt": {"vi": "Mã QR đăng ký thiết bị", "en": "Device registration QR code"},
+        "wallet.devices.kind.software": {"vi": "khoá phần mềm", "en": "software key"},
+        "wallet.devices.kind.hardware": {"vi": "khoá phần cứng", "en": "hardware key"},
+        "wallet.devices.revoke": {"vi": "Thu hồi thiết bị", "en": "Revoke this device"},
+        "wallet.devices.revoked": {"vi": "Đã thu hồi thiết bị.", "en": "The device has been revoked."},
+    }
+)

@@ -1,0 +1,1 @@
+"""The reference holder wallet (library and ``nixa-wallet`` command)."""
