@@ -75,3 +75,20 @@ def revoke_qr(
     with p.db.session() as s:
         count = qrs.revoke_all(s, identity_id, actor="operator:cli", reason=reason)
     out({"revoked": count}, as_json, f"revoked {count} identity QR code(s)")
+
+
+@wallet_app.command("revoke-devices")
+def revoke_devices(personal_id: PersonalIdOpt, as_json: JsonOpt = False) -> None:
+    """Revoke every wallet device of a citizen: none of them can approve a QR log-in any more."""
+    from nixa.cli import out
+    from wallet.qr_login.devices import DeviceService
+    from wallet.settings import WalletSettings
+
+    p, qrs = _services()
+    identity_id = _identity_id(p, qrs, personal_id)
+    devices = DeviceService(
+        p.issuer, WalletSettings().device_registration_ttl, p.settings.recent_login_seconds
+    )
+    with p.db.session() as s:
+        count = devices.revoke_all(s, identity_id, actor="operator:cli")
+    out({"revoked": count}, as_json, f"revoked {count} wallet device(s)")

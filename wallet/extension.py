@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from idp.platform import Platform
-from idp.web.extensions import Extension
+from idp.web.extensions import AccountLink, Extension
 from wallet.identity_qr.pages import identity_qr_router
 from wallet.identity_qr.router import issuer_keys_router
 from wallet.identity_qr.service import IdentityQrService
@@ -40,7 +40,9 @@ def wallet_extension(platform: Platform, settings: WalletSettings | None = None)
         routers=[
             status_list_router(status_lists),
             issuer_keys_router(platform, settings),
-            identity_qr_router(identity_qrs),
+            identity_qr_router(
+                identity_qrs, lambda s, identity_id, actor: devices.revoke_all(s, identity_id, actor=actor)
+            ),
             verifier_router(LocalTrust(status_lists, longest)),
             wallet_api_router(platform, qr_login),
             browser_router(qr_login),
@@ -49,5 +51,9 @@ def wallet_extension(platform: Platform, settings: WalletSettings | None = None)
         login_methods=[WalletQrLogin()],
         messages=MESSAGES,
         template_dirs=[TEMPLATES],
+        account_links=[
+            AccountLink("identity_qr", "wallet.qr.title", "/account/identity-qr"),
+            AccountLink("wallet_devices", "wallet.devices.title", "/account/wallet-devices"),
+        ],
         discovery=lambda: {"nixa_issuer_keys_uri": platform.issuer + ISSUER_KEYS_PATH},
     )

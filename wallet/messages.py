@@ -24,8 +24,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "wallet.qr.download_svg": {"vi": "Tải về (SVG)", "en": "Download (SVG)"},
     "wallet.qr.revoke": {"vi": "Báo mất điện thoại: thu hồi mã QR", "en": "Lost phone: revoke the QR code"},
     "wallet.qr.revoke_help": {
-        "vi": "Mã bị thu hồi sẽ bị người kiểm tra từ chối ngay khi họ cập nhật danh sách trạng thái.",
-        "en": "A revoked code is refused by verifiers as soon as they refresh the status list.",
+        "vi": "Mã bị thu hồi sẽ bị người kiểm tra từ chối ngay khi họ cập nhật danh sách trạng thái. "
+        "Các thiết bị ví cũng bị thu hồi.",
+        "en": "A revoked code is refused by verifiers as soon as they refresh the status list. "
+        "Your wallet devices are revoked too.",
     },
     "wallet.qr.issued": {
         "vi": "Đã cấp mã QR mới; mã cũ đã bị thu hồi.",

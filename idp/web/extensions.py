@@ -11,6 +11,7 @@ builds the extensions and passes them to ``create_app(..., extensions=[...])``.
 - ``template_dirs``: folders searched after the IdP's own templates, so extension pages can extend
   ``base.html``.
 - ``discovery``: extra members for ``/.well-known/openid-configuration``.
+- ``account_links``: links to the extension's self-service pages, listed on ``/account``.
 """
 
 from __future__ import annotations
@@ -35,6 +36,15 @@ class LoginChoice:
     description: str = ""
 
 
+@dataclass(frozen=True)
+class AccountLink:
+    """A link on the citizen's account page to one of the extension's self-service pages."""
+
+    key: str
+    message_key: str
+    href: str
+
+
 class LoginMethod(Protocol):
     def login_choices(self, view: InteractionView, locale: str) -> list[LoginChoice]:
         """The choices to offer for this interaction (none when the method cannot serve it, e.g. a level
@@ -50,3 +60,4 @@ class Extension:
     messages: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     template_dirs: Sequence[Path] = ()
     discovery: Callable[[], Mapping[str, Any]] | None = None
+    account_links: Sequence[AccountLink] = ()

@@ -65,3 +65,9 @@ def test_revoke_qr_by_an_operator(nixa, op: OpenIDProvider, tmp_path: Path) -> N
         "wallet", "revoke-qr", "--personal-id", citizen.personal_id, "--reason", "court order", "--json"
     )
     assert json.loads(result.stdout) == {"revoked": 1}
+
+
+def test_revoke_devices_by_an_operator(nixa, op: OpenIDProvider) -> None:  # type: ignore[no-untyped-def]
+    citizen = make_citizen(op, loa=3)
+    result = nixa("wallet", "revoke-devices", "--personal-id", citizen.personal_id, "--json")
+    assert json.loads(result.stdout) == {"revoked": 0}

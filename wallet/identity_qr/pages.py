@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 
 from fastapi import APIRouter, Request, Response
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from idp.provider import OpenIDProvider
-from idp.web.deps import PagesDep, Provider, client_ip, form_dict
+from idp.web.deps import PagesDep, Provider, form_dict
 from idp.web.pages import SESSION_COOKIE, Pages
 from wallet.identity_qr import render
 from wallet.identity_qr.service import MIN_LEVEL, IdentityQrService, IssuedQr, NotEligible
@@ -23,7 +25,11 @@ def _identity_id(op: OpenIDProvider, request: Request) -> str | None:
         return session.identity.id if session else None
 
 
-def identity_qr_router(service: IdentityQrService) -> APIRouter:
+# Also called on "lost phone": revoke the person's other phone-bound credentials (their wallet devices).
+LostPhone = Callable[[Session, str, str], object]
+
+
+def identity_qr_router(service: IdentityQrService, lost_phone: LostPhone | None = None) -> APIRouter:
     router = APIRouter()
 
     def page(request: Request, pages: Pages, identity_id: str, notice: str | None = None) -> Response:
@@ -64,7 +70,7 @@ def identity_qr_router(service: IdentityQrService) -> APIRouter:
             return login_needed(request, pages)
         if action not in ("issue", "revoke"):
             return pages.error(request, "error.not_found", status_code=404)
-        notice = await run_in_threadpool(_act, service, identity_id, action, client_ip(request))
+        notice = await run_in_threadpool(_act, service, identity_id, action, lost_phone)
         return await run_in_threadpool(page, request, pages, identity_id, notice)
 
     @router.get(PAGE + "/{credential_id}.{kind}")
@@ -90,7 +96,7 @@ def identity_qr_router(service: IdentityQrService) -> APIRouter:
     return router
 
 
-def _act(service: IdentityQrService, identity_id: str, action: str, ip: str | None) -> str | None:
+def _act(service: IdentityQrService, identity_id: str, action: str, lost_phone: LostPhone | None) -> str:
     actor = f"citizen:{identity_id}"
     with service.platform.db.session() as s:
         if action == "issue":
@@ -100,6 +106,8 @@ def _act(service: IdentityQrService, identity_id: str, action: str, ip: str | No
                 return "wallet.qr.not_eligible"
             return "wallet.qr.issued"
         service.revoke_all(s, identity_id, actor=actor, reason="lost phone (citizen)")
+        if lost_phone is not None:
+            lost_phone(s, identity_id, actor)
         return "wallet.qr.revoked"
 
 

@@ -131,6 +131,11 @@ class DeviceService:
         )
         return [DeviceView(r.id, r.name, r.key_protection, r.created_at, r.last_used_at) for r in rows]
 
+    def revoke_all(self, s: Session, identity_id: str, *, actor: str) -> int:
+        """Lost phone, or an operator's decision: no device of this person can approve a log-in any more."""
+        ids = [d.id for d in self.devices(s, identity_id)]
+        return sum(self.revoke(s, identity_id, device_id, actor=actor) for device_id in ids)
+
     def revoke(self, s: Session, identity_id: str, device_id: str, *, actor: str) -> bool:
         device = s.get(WalletDevice, device_id)
         if device is None or device.identity_id != identity_id or device.revoked_at is not None:

@@ -234,3 +234,25 @@ def test_a_wrong_pin_signs_nothing(
 def test_the_wallet_refuses_a_qr_from_elsewhere(phone: TestClient, wallet: DeviceWallet) -> None:
     with pytest.raises(WalletError, match="not a NIXA"):
         wallet.fetch_login_request(phone, "https://phishing.example/wallet/qr-login/r/abc")
+
+
+def test_lost_phone_revokes_the_identity_qr_and_the_devices(
+    browser: TestClient, phone: TestClient, portal: PortalInfo, op: OpenIDProvider, tmp_path: Path
+) -> None:
+    from tests.wallet.conftest import signed_in
+
+    citizen, wallet = registered_wallet(op, browser, phone, tmp_path / "w")
+    signed_in(browser, op, citizen.id)
+    account = browser.get("/account")
+    assert (
+        'data-account-link="identity_qr"' in account.text
+        and 'data-account-link="wallet_devices"' in account.text
+    )
+    page = browser.get("/account/identity-qr")
+    browser.post("/account/identity-qr/issue", data={"csrf_token": csrf_of(page.text)})
+    browser.post("/account/identity-qr/revoke", data={"csrf_token": csrf_of(page.text)})
+    assert 'id="no-devices"' in browser.get("/account/wallet-devices").text
+    browser.cookies.delete("nixa_session")
+    qr = qr_page(browser, portal, pkce_pair()[1])
+    with pytest.raises(WalletError, match="revoked"):
+        wallet.approve(phone, wallet.fetch_login_request(phone, qr.request_uri), code=qr.code, pin=PIN)
