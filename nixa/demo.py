@@ -27,6 +27,7 @@ from idp.registry import import_csv
 from nixa.composition import build_idp_app
 from nixa.mailcatcher import MailCatcher
 from nixa.portals import PortalConfig, create_portal
+from wallet.demo import wallet_demo_lines
 
 DEMO_PASSWORD = "DemoNixa@2026"
 REGISTRY_BESIDE_REPO = Path(__file__).resolve().parents[2] / "shared" / "data" / "population_registry.csv"
@@ -154,6 +155,7 @@ def run_demo(*, host: str, port: int) -> None:
     lines += [f"  {c.personal_id}  {c.name}  (urn:nixa:loa:{c.loa})" for c in CITIZENS]
     lines.append(f"Self-registration:      {issuer}/signup   (your account pages: {issuer}/account)")
     lines.append(registry_note)
+    lines += wallet_demo_lines(platform, CITIZENS[1].personal_id)  # the level 3 citizen's identity QR
     if catcher is not None:
         lines.append(f"Emails sent by NIXA:    {catcher.folder.resolve()}/*.eml")
     lines.append(f"SMS sent by NIXA:       {settings.data_dir.resolve()}/sms-outbox.jsonl")
