@@ -37,6 +37,9 @@ def _identity_id(p: Any, qrs: Any, personal_id: str) -> str:
 def issue_qr(
     personal_id: PersonalIdOpt,
     out_file: Annotated[Path, typer.Option("--out", help="FILE.png, FILE.svg or FILE.txt")],
+    with_portrait: Annotated[
+        bool, typer.Option("--with-portrait", help="include the checked portrait")
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Issue an identity QR for a citizen at level 2 or above (replaces their previous one)."""
@@ -51,7 +54,7 @@ def issue_qr(
     identity_id = _identity_id(p, qrs, personal_id)
     try:
         with p.db.session() as s:
-            issued = qrs.issue(s, identity_id, actor="cli")
+            issued = qrs.issue(s, identity_id, actor="cli", with_portrait=with_portrait)
     except NotEligible as exc:
         fail(str(exc))
     body = {".png": render.png, ".svg": render.svg}.get(suffix, lambda t: t.encode())(issued.text)

@@ -100,6 +100,16 @@ MESSAGES: dict[str, dict[str, str]] = {
     "wallet.identity.sex.X": {"vi": "Khác", "en": "Other"},
     "wallet.identity.address": {"vi": "Nơi thường trú", "en": "Address"},
     "wallet.identity.nationality": {"vi": "Quốc tịch", "en": "Nationality"},
+    "wallet.identity.photo": {"vi": "Ảnh chân dung trong mã", "en": "Portrait in the code"},
+    "wallet.qr.with_portrait": {"vi": "Kèm ảnh chân dung nhỏ", "en": "Include a small portrait"},
+    "wallet.qr.with_portrait_help": {
+        "vi": "Ảnh đã được cán bộ kiểm tra khi xác minh mức 3; mã QR sẽ dày hơn.",
+        "en": "The portrait an officer checked for level 3; the QR code becomes denser.",
+    },
+    "wallet.qr.no_portrait": {
+        "vi": "Chưa có ảnh chân dung đã được kiểm tra (cần xác minh mức 3).",
+        "en": "No checked portrait yet (level 3 proofing needed).",
+    },
     "wallet.identity.expires": {"vi": "Hạn của mã", "en": "Code valid until"},
 }
 

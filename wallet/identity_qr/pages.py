@@ -70,7 +70,8 @@ def identity_qr_router(service: IdentityQrService, lost_phone: LostPhone | None 
             return login_needed(request, pages)
         if action not in ("issue", "revoke"):
             return pages.error(request, "error.not_found", status_code=404)
-        notice = await run_in_threadpool(_act, service, identity_id, action, lost_phone)
+        portrait = form.get("with_portrait") == "1"
+        notice = await run_in_threadpool(_act, service, identity_id, action, lost_phone, portrait)
         return await run_in_threadpool(page, request, pages, identity_id, notice)
 
     @router.get(PAGE + "/{credential_id}.{kind}")
@@ -96,14 +97,16 @@ def identity_qr_router(service: IdentityQrService, lost_phone: LostPhone | None 
     return router
 
 
-def _act(service: IdentityQrService, identity_id: str, action: str, lost_phone: LostPhone | None) -> str:
+def _act(
+    service: IdentityQrService, identity_id: str, action: str, lost_phone: LostPhone | None, portrait: bool
+) -> str:
     actor = f"citizen:{identity_id}"
     with service.platform.db.session() as s:
         if action == "issue":
             try:
-                service.issue(s, identity_id, actor=actor)
+                service.issue(s, identity_id, actor=actor, with_portrait=portrait)
             except NotEligible:
-                return "wallet.qr.not_eligible"
+                return "wallet.qr.no_portrait" if portrait else "wallet.qr.not_eligible"
             return "wallet.qr.issued"
         service.revoke_all(s, identity_id, actor=actor, reason="lost phone (citizen)")
         if lost_phone is not None:

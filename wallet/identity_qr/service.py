@@ -20,6 +20,7 @@ from wallet.audit_events import WalletAuditEvent
 from wallet.identity_qr import codec
 from wallet.identity_qr.claim169 import CLAIM_169, IdentityData
 from wallet.identity_qr.models import IdentityQrCredential
+from wallet.identity_qr.portrait import FORMAT_WEBP, approved_portrait, thumbnail
 from wallet.settings import WalletSettings
 from wallet.status_list.service import CWT_STATUS, STATUS_INVALID, StatusListService, StatusReference
 
@@ -51,11 +52,17 @@ class IdentityQrService:
         self.settings = settings
         self.identities = IdentityStore(platform.sealer, platform.blind_index, platform.passwords)
 
-    def identity_data(self, s: Session, identity: Identity) -> IdentityData:
+    def identity_data(self, s: Session, identity: Identity, *, with_portrait: bool = False) -> IdentityData:
         person = self.identities.person(identity)
         if not person.personal_id or not person.full_name or not person.birth_date:
             raise NotEligible("identity data incomplete")
         record = s.get(RegistryRecord, identity.personal_id_index) if identity.personal_id_index else None
+        photo = None
+        if with_portrait:
+            portrait = approved_portrait(s, self.platform.sealer, identity.id)
+            if portrait is None:
+                raise NotEligible("no portrait checked in identity proofing")
+            photo = thumbnail(portrait)
         return IdentityData(
             personal_id=person.personal_id,
             full_name=person.full_name,
@@ -63,13 +70,15 @@ class IdentityQrService:
             sex=person.sex,
             address=person.address,
             nationality=record.nationality if record else None,
+            photo=photo,
+            photo_format=FORMAT_WEBP if photo else None,
         )
 
-    def issue(self, s: Session, identity_id: str, *, actor: str) -> IssuedQr:
+    def issue(self, s: Session, identity_id: str, *, actor: str, with_portrait: bool = False) -> IssuedQr:
         identity = s.get(Identity, identity_id)
         if identity is None or identity.locked or identity.loa < MIN_LEVEL:
             raise NotEligible("an identity QR needs a verified identity at level 2 or above")
-        data = self.identity_data(s, identity)
+        data = self.identity_data(s, identity, with_portrait=with_portrait)
         for previous in self._active_rows(s, identity_id):  # one identity QR at a time
             self._revoke_row(s, previous, actor=actor, reason="superseded")
         ref = self.status_lists.allocate(s, purpose=PURPOSE)
@@ -104,7 +113,12 @@ class IdentityQrService:
             WalletAuditEvent.IDENTITY_QR_ISSUED,
             actor=actor,
             identity_id=identity_id,
-            data={"credential": row.id, "kid": key.kid, "expires_at": expires.isoformat()},
+            data={
+                "credential": row.id,
+                "kid": key.kid,
+                "expires_at": expires.isoformat(),
+                "portrait": data.photo is not None,
+            },
         )
         return IssuedQr(row.id, text, now, expires)
 

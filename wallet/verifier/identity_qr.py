@@ -3,6 +3,7 @@ has been checked with a trusted key (the issuer and kid are only used to find th
 
 from __future__ import annotations
 
+import base64
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -64,6 +65,8 @@ class VerificationResult:
                 "sex": i.sex,
                 "address": i.address,
                 "nationality": i.nationality,
+                "photo": base64.b64encode(i.photo).decode() if i.photo else None,
+                "photo_format": i.photo_format,
             }
         return out
 

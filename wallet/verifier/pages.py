@@ -3,6 +3,7 @@ verdict. It trusts NIXA's own keys and reads the status from NIXA's own lists, s
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, datetime
 from typing import Any
 
@@ -55,9 +56,16 @@ def verifier_router(trust: LocalTrust) -> APIRouter:
 
     def page(request: Request, pages: Pages, *, status_code: int = 200, **context: Any) -> Response:
         result = context.get("result")
-        expires = ""
+        expires, photo = "", ""
         if isinstance(result, VerificationResult) and result.expires_at:
             expires = datetime.fromtimestamp(result.expires_at, UTC).strftime("%Y-%m-%d %H:%M UTC")
+        if (
+            isinstance(result, VerificationResult)
+            and result.valid
+            and result.identity
+            and result.identity.photo
+        ):
+            photo = base64.b64encode(result.identity.photo).decode()
         return pages.render(
             request,
             "wallet_verify.html",
@@ -65,6 +73,7 @@ def verifier_router(trust: LocalTrust) -> APIRouter:
             csrf_token=pages.csrf_token(request, CSRF_PURPOSE),
             page_path=PAGE,
             expires=expires,
+            photo_b64=photo,
             **context,
         )
 

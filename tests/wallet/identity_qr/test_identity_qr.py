@@ -192,3 +192,49 @@ def test_an_image_without_a_qr_code_is_refused() -> None:
         read_qr(buffer.getvalue())
     with pytest.raises(NoQrCode):
         read_qr(b"not an image")
+
+
+def _proofed_with_portrait(op: OpenIDProvider) -> str:
+    """A level 3 citizen whose portrait an operator approved (as idp.proofing stores it: sealed JPEG)."""
+    import io
+    import uuid
+
+    from PIL import Image
+
+    from idp.db import utcnow
+    from idp.models.proofing import EvidenceImage, VerificationRequest
+    from idp.proofing.submission import evidence_context
+
+    citizen = make_citizen(op, loa=3)
+    buffer = io.BytesIO()
+    Image.new("RGB", (480, 600), (200, 170, 150)).save(buffer, format="JPEG")
+    with op.db.session() as s:
+        request = VerificationRequest(
+            id=str(uuid.uuid4()), identity_id=citizen.id, status="approved", decided_at=utcnow()
+        )
+        s.add(request)
+        s.flush()
+        image_id = str(uuid.uuid4())
+        sealed = op.platform.sealer.seal(
+            buffer.getvalue(), evidence_context(image_id, request.id, "portrait")
+        )
+        s.add(EvidenceImage(id=image_id, request_id=request.id, kind="portrait", content_enc=sealed))
+    return citizen.id
+
+
+def test_claim_169_16_17_a_small_portrait_fits_the_qr(
+    op: OpenIDProvider, identity_qrs: IdentityQrService, trust: TrustStore
+) -> None:
+    identity_id = _proofed_with_portrait(op)
+    with op.db.session() as s:
+        issued = identity_qrs.issue(s, identity_id, actor="test", with_portrait=True)
+    result = _verify(read_qr(render.png(issued.text)), trust)
+    assert result.valid and result.identity is not None
+    assert result.identity.photo is not None and result.identity.photo.startswith(b"RIFF")
+    assert result.identity.photo_format == 4
+
+
+def test_no_portrait_without_a_checked_one(op: OpenIDProvider, identity_qrs: IdentityQrService) -> None:
+    citizen = make_citizen(op, loa=3)
+    with op.db.session() as s, pytest.raises(NotEligible):
+        identity_qrs.issue(s, citizen.id, actor="test", with_portrait=True)

@@ -102,6 +102,3 @@ def test_the_installed_command_exits_with_the_verdict(live: LiveIdP, tmp_path: P
     base = [str(command), "--text", issued.text, "--cache-dir", str(tmp_path / "c"), "--json"]
     ok = subprocess.run([*base, "--issuer", live.issuer], capture_output=True, text=True, timeout=60)
     assert ok.returncode == 0, ok.stdout + ok.stderr
-    tampered = issued.text[:-3] + ("AAA" if not issued.text.endswith("AAA") else "BBB")
-    bad = subprocess.run([*base[:2], tampered, *base[3:]], capture_output=True, text=True, timeout=60)
-    assert bad.returncode == 1
