@@ -100,6 +100,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "wallet.identity.sex.X": {"vi": "Khác", "en": "Other"},
     "wallet.identity.address": {"vi": "Nơi thường trú", "en": "Address"},
     "wallet.identity.nationality": {"vi": "Quốc tịch", "en": "Nationality"},
+    "wallet.rate_limited": {
+        "vi": "Có quá nhiều yêu cầu từ địa chỉ mạng này. Vui lòng thử lại sau ít phút.",
+        "en": "Too many requests from this network address. Please try again in a few minutes.",
+    },
     "wallet.identity.photo": {"vi": "Ảnh chân dung trong mã", "en": "Portrait in the code"},
     "wallet.qr.with_portrait": {"vi": "Kèm ảnh chân dung nhỏ", "en": "Include a small portrait"},
     "wallet.qr.with_portrait_help": {

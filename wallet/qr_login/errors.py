@@ -21,3 +21,16 @@ class Refused(AccessDenied):
 
 class MalformedApproval(InvalidRequest):
     reason = "malformed"
+
+
+class SlowDown(OAuthError):
+    # RFC 8628 Section 3.5 "slow_down", with 429 and Retry-After (RFC 6585 Section 4).
+    error = "slow_down"
+    status_code = 429
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("too many requests from this address")
+        self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}

@@ -18,10 +18,11 @@ from idp.web.deps import PagesDep, Provider, client_ip, form_dict
 from idp.web.pages import BROWSER_COOKIE, Pages
 from idp.web.routes_interaction import finish_login
 from wallet.identity_qr import render
-from wallet.qr_login.errors import MalformedApproval, Refused
+from wallet.qr_login.errors import MalformedApproval, Refused, SlowDown
 from wallet.qr_login.method import START_PATH
 from wallet.qr_login.models import QrLoginRequest
 from wallet.qr_login.service import REQUEST_PATH, QrLoginService
+from wallet.rate_limits import DEVICE_REGISTRATION_PER_IP, QR_LOGIN_START_PER_IP, hit, limited
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 MAX_BODY = 16 * 1024
@@ -74,6 +75,9 @@ def wallet_api_router(platform: Platform, service: QrLoginService) -> APIRouter:
         body = await _json_body(request)
 
         def register() -> dict[str, str]:
+            decision = hit(platform, "wallet-device", DEVICE_REGISTRATION_PER_IP, client_ip(request))
+            if not decision.allowed:
+                raise SlowDown(decision.retry_after())
             with platform.db.session() as s:
                 device = service.devices.register(s, body, ip=client_ip(request))
                 return {"device_id": device.id, "issuer": platform.issuer}
@@ -130,6 +134,9 @@ def browser_router(service: QrLoginService) -> APIRouter:
             view = op.view(interaction_id, browser, None)
         except InvalidPageRequest as exc:
             return pages.error(request, exc.message_key)
+        decision = hit(op.platform, "wallet-qr-login", QR_LOGIN_START_PER_IP, client_ip(request))
+        if not decision.allowed:
+            return limited(pages, request, decision)
         with op.db.session() as s:
             started = service.start(s, view.interaction, browser or "")
         return RedirectResponse(f"/wallet/qr-login/{started.id}", status_code=303)

@@ -65,7 +65,7 @@ def _print(result: VerificationResult, as_json: bool) -> None:
         typer.echo(json.dumps(result.as_dict(), ensure_ascii=False))
         return
     typer.echo(f"{'VALID' if result.valid else 'NOT VALID'}: {result.verdict.value} ({result.detail})")
-    if result.identity is not None:
+    if result.identity is not None and result.valid:
         i = result.identity
         typer.echo(f"  {i.full_name}, {i.birth_date}, {i.personal_id}")
     if result.issuer:

@@ -56,7 +56,8 @@ class VerificationResult:
             "kid": self.kid,
             "expires_at": self.expires_at,
         }
-        if self.identity is not None:
+        # Only a valid code's data is shown as an identity: a revoked or forged one is no one's proof.
+        if self.identity is not None and self.valid:
             i = self.identity
             out["identity"] = {
                 "personal_id": i.personal_id,

@@ -12,9 +12,10 @@ from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from idp.web.deps import PagesDep
+from idp.web.deps import PagesDep, client_ip
 from idp.web.pages import Pages
 from wallet.issuer_keys import issuer_keys
+from wallet.rate_limits import VERIFY_PER_IP, hit, limited
 from wallet.status_list.client import StatusUnavailable, ec_public_key
 from wallet.status_list.service import StatusListService, StatusReference, UnknownStatusReference
 from wallet.verifier.identity_qr import VerificationResult, verify_identity_qr
@@ -87,6 +88,10 @@ def verifier_router(trust: LocalTrust) -> APIRouter:
         token = form.get("csrf_token")
         if not pages.csrf_ok(request, CSRF_PURPOSE, token if isinstance(token, str) else None):
             return pages.error(request, "error.csrf", status_code=403)
+        platform = trust.platform
+        decision = await run_in_threadpool(hit, platform, "wallet-verify", VERIFY_PER_IP, client_ip(request))
+        if not decision.allowed:
+            return limited(pages, request, decision)
         text, upload = form.get("text"), form.get("image")
         code = text.strip() if isinstance(text, str) else ""
         if not code and isinstance(upload, UploadFile) and upload.filename:

@@ -102,3 +102,12 @@ def test_the_installed_command_exits_with_the_verdict(live: LiveIdP, tmp_path: P
     base = [str(command), "--text", issued.text, "--cache-dir", str(tmp_path / "c"), "--json"]
     ok = subprocess.run([*base, "--issuer", live.issuer], capture_output=True, text=True, timeout=60)
     assert ok.returncode == 0, ok.stdout + ok.stderr
+
+
+def test_a_revoked_code_shows_no_identity(live: LiveIdP, tmp_path: Path) -> None:
+    identity_id, issued = _issue(live)
+    with live.platform.db.session() as s:
+        _service(live).revoke_all(s, identity_id, actor="operator:test", reason="court order")
+    code, verdict = _run("--text", issued.text, "--issuer", live.issuer, "--cache-dir", str(tmp_path / "c"))
+    assert (code, verdict["verdict"]) == (1, "revoked")
+    assert "identity" not in verdict
