@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from idp.models import Identity
 from idp.provider import OpenIDProvider
 from idp.web.deps import PagesDep, Provider, form_dict
 from idp.web.pages import SESSION_COOKIE, Pages
@@ -34,8 +35,6 @@ def identity_qr_router(service: IdentityQrService, lost_phone: LostPhone | None 
 
     def page(request: Request, pages: Pages, identity_id: str, notice: str | None = None) -> Response:
         with service.platform.db.read_session() as s:
-            from idp.models import Identity
-
             identity = s.get(Identity, identity_id)
             eligible = identity is not None and identity.loa >= MIN_LEVEL and not identity.locked
             qr = service.current(s, identity_id) if eligible else None
