@@ -158,6 +158,10 @@ MESSAGES.update(
         "wallet.qrlogin.back": {"vi": "Chọn cách đăng nhập khác", "en": "Choose another way to log in"},
         "wallet.qrlogin.again": {"vi": "Tạo mã QR mới", "en": "Show a new QR code"},
         "wallet.qrlogin.expired": {"vi": "Mã QR đã hết hạn.", "en": "The QR code has expired."},
+        "wallet.qrlogin.used": {
+            "vi": "Mã QR này đã được dùng để đăng nhập.",
+            "en": "This QR code has been used to log in.",
+        },
         "wallet.qrlogin.refused": {
             "vi": "Yêu cầu đăng nhập đã bị từ chối (mã đã được quét hoặc số đối chiếu không khớp).",
             "en": "The log-in request was refused "

@@ -147,15 +147,15 @@ def browser_router(service: QrLoginService) -> APIRouter:
         if isinstance(found, str):
             return pages.error(request, found)
         view, row = found
-        if row.state in ("refused", "expired", "consumed"):
-            return _closed(request, pages, row)
+        if service.state_of(row) in ("refused", "expired", "consumed"):
+            return _closed(request, pages, service.state_of(row), row.interaction_id)
         return page(request, pages, view, row)
 
     @router.get("/wallet/qr-login/{login_id}/status")
     def status(login_id: str, request: Request, op: Provider) -> JSONResponse:
-        with op.db.session() as s:
+        with op.db.read_session() as s:
             row = service.for_browser(s, login_id, request.cookies.get(BROWSER_COOKIE))
-            state = row.state if row else None
+            state = service.state_of(row) if row else None
         if state is None:
             return JSONResponse({"error": "invalid_request"}, status_code=404, headers=NO_STORE)
         return JSONResponse({"state": state}, headers=NO_STORE)
@@ -174,8 +174,10 @@ def _mine(
     op: OpenIDProvider, service: QrLoginService, login_id: str, request: Request
 ) -> tuple[InteractionView, QrLoginRequest] | str:
     browser = request.cookies.get(BROWSER_COOKIE)
-    with op.db.session() as s:
+    with op.db.read_session() as s:
         row = service.for_browser(s, login_id, browser)
+        if row is not None:
+            s.expunge(row)  # kept loaded: the read session ends with a rollback
     if row is None:
         return "error.interaction_expired"
     try:
@@ -184,14 +186,13 @@ def _mine(
         return exc.message_key
 
 
-def _closed(request: Request, pages: Pages, row: QrLoginRequest) -> Response:
-    key = "wallet.qrlogin.expired" if row.state == "expired" else "wallet.qrlogin.refused"
+_CLOSED_MESSAGES = {"expired": "wallet.qrlogin.expired", "consumed": "wallet.qrlogin.used"}
+
+
+def _closed(request: Request, pages: Pages, state: str, interaction_id: str) -> Response:
+    key = _CLOSED_MESSAGES.get(state, "wallet.qrlogin.refused")
     return pages.render(
-        request,
-        "wallet_qr_login_closed.html",
-        status_code=400,
-        message=key,
-        interaction_id=row.interaction_id,
+        request, "wallet_qr_login_closed.html", status_code=400, message=key, interaction_id=interaction_id
     )
 
 
@@ -202,12 +203,15 @@ def _carry_on(
     if isinstance(found, str):
         return pages.error(request, found)
     view, row = found
-    if row.state in ("pending", "scanned"):  # no JavaScript, pressed too early: the same QR again
+    if service.state_of(row) in ("pending", "scanned"):  # no JavaScript, pressed too early: the same QR
         return page(request, pages, view, row, waiting=True)
     with op.db.session() as s:
         approved = service.consume(s, row)
     if approved is None:
-        return _closed(request, pages, row)
+        with op.db.read_session() as s:
+            latest = service.for_browser(s, login_id, request.cookies.get(BROWSER_COOKIE))
+            state = service.state_of(latest) if latest else "refused"
+        return _closed(request, pages, state, row.interaction_id)
     try:
         outcome = op.complete_external_login(
             approved.interaction_id,

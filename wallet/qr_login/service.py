@@ -83,13 +83,18 @@ class QrLoginService:
         return StartedLogin(row.id, request_uri, row.code, row.expires_at)
 
     def for_browser(self, s: Session, login_id: str, browser_id: str | None) -> QrLoginRequest | None:
+        """The request, for the browser that started it only; read-only, so the page can poll it cheaply."""
         row = s.get(QrLoginRequest, login_id)
         if row is None or not browser_id or not constant_time_equal(row.browser_hash, sha256_hex(browser_id)):
             return None
-        if row.state in ("pending", "scanned", "approved") and row.expires_at <= utcnow():
-            self._move(s, row, row.state, state="expired")
-            row.state = "expired"
         return row
+
+    @staticmethod
+    def state_of(row: QrLoginRequest) -> str:
+        """The state as the browser sees it: an open request past its time is expired, stored so or not."""
+        if row.state in ("pending", "scanned", "approved") and row.expires_at <= utcnow():
+            return "expired"
+        return row.state
 
     def consume(self, s: Session, row: QrLoginRequest) -> ApprovedLogin | None:
         """The browser carries on once: approved -> consumed."""
