@@ -40,6 +40,7 @@ class LoginRequest:
     approval_uri: str
     code_digits: int
     expires_at: int
+    requested_from_ip: str | None = None
 
 
 class DeviceWallet:
@@ -144,6 +145,7 @@ class DeviceWallet:
             approval_uri=str(data["approval_uri"]),
             code_digits=int(data["code_digits"]),
             expires_at=int(data["expires_at"]),
+            requested_from_ip=(data.get("requested_from") or {}).get("ip"),
         )
 
     def approve(self, http: httpx.Client, request: LoginRequest, *, code: str, pin: str) -> dict[str, Any]:

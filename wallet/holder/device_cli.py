@@ -72,6 +72,9 @@ def register_commands(app: typer.Typer) -> None:
                 request = wallet.fetch_login_request(http, request_uri)
                 if not as_json:
                     typer.echo(f"{request.client_name} asks to log you in to NIXA.")
+                    typer.echo(
+                        f"The request comes from the address {request.requested_from_ip or 'unknown'}."
+                    )
                 if not yes and not typer.confirm("Approve?"):
                     _fail("not approved", as_json)
                 number = code or typer.prompt("The number on the computer screen")

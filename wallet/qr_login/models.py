@@ -55,6 +55,9 @@ class QrLoginRequest(Base):
     request_uri_enc: Mapped[bytes] = mapped_column(LargeBinary)
     nonce: Mapped[str] = mapped_column(String(64))
     code: Mapped[str] = mapped_column(String(8))
+    # Where the browser asked from: the wallet shows it, so a person scanning a QR relayed from a
+    # phishing page can see that the request does not come from the computer in front of them.
+    browser_ip: Mapped[str | None] = mapped_column(String(64))
     state: Mapped[str] = mapped_column(String(12), default="pending")
     refusal: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

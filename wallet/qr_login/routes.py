@@ -138,7 +138,7 @@ def browser_router(service: QrLoginService) -> APIRouter:
         if not decision.allowed:
             return limited(pages, request, decision)
         with op.db.session() as s:
-            started = service.start(s, view.interaction, browser or "")
+            started = service.start(s, view.interaction, browser or "", ip=client_ip(request))
         return RedirectResponse(f"/wallet/qr-login/{started.id}", status_code=303)
 
     @router.get("/wallet/qr-login/{login_id}")

@@ -57,7 +57,7 @@ class QrLoginService:
         self.code_digits = code_digits
 
     # -- the browser --------------------------------------------------------------------------------
-    def start(self, s: Session, interaction: Interaction, browser_id: str) -> StartedLogin:
+    def start(self, s: Session, interaction: Interaction, browser_id: str, *, ip: str | None) -> StartedLogin:
         token = new_token(32)
         request_uri = f"{self.issuer}{REQUEST_PATH}/{token}"
         code = f"{secrets.randbelow(10**self.code_digits):0{self.code_digits}d}"
@@ -70,6 +70,7 @@ class QrLoginService:
             request_uri_enc=b"",
             nonce=new_token(24),
             code=code,
+            browser_ip=ip,
             expires_at=min(interaction.expires_at, utcnow() + timedelta(seconds=self.ttl)),
         )
         row.request_uri_enc = self.sealer.seal(request_uri.encode(), row.id.encode())
@@ -120,6 +121,7 @@ class QrLoginService:
             "client_id": row.client_id,
             "client_name": client.name if client else row.client_id,
             "nonce": row.nonce,
+            "requested_from": {"ip": row.browser_ip, "at": int(row.created_at.timestamp())},
             "code_digits": self.code_digits,
             "approval_uri": f"{self.issuer}{REQUEST_PATH}/{token}/approval",
             "approval_typ": APPROVAL_TYP,

@@ -87,6 +87,7 @@ def upgrade() -> None:
         sa.Column("request_uri_enc", sa.LargeBinary(), nullable=False),
         sa.Column("nonce", sa.String(length=64), nullable=False),
         sa.Column("code", sa.String(length=8), nullable=False),
+        sa.Column("browser_ip", sa.String(length=64), nullable=True),
         sa.Column("state", sa.String(length=12), nullable=False),
         sa.Column("refusal", sa.String(length=40), nullable=True),
         sa.Column("created_at", idp.db.UTCDateTime(timezone=True), nullable=False),

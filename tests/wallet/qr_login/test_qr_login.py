@@ -67,6 +67,7 @@ def test_wallet_approves_and_the_browser_logs_in_with_key_and_pin(
     assert "Cổng Bộ Thử nghiệm" in page.html
     request = wallet.fetch_login_request(phone, page.request_uri)
     assert request.client_name == "Cổng Bộ Thử nghiệm", "the wallet shows which portal asks"
+    assert request.requested_from_ip == "testclient", "and where the browser asked from"
     assert _state(browser, page.login_id) == "scanned"
     assert wallet.approve(phone, request, code=page.code, pin=PIN)["status"] == "approved"
     assert _state(browser, page.login_id) == "approved"
