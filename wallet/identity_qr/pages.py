@@ -26,6 +26,29 @@ def _identity_id(op: OpenIDProvider, request: Request) -> str | None:
         return session.identity.id if session else None
 
 
+def _page(
+    service: IdentityQrService, request: Request, pages: Pages, identity_id: str, notice: str | None = None
+) -> Response:
+    with service.platform.db.read_session() as s:
+        identity = s.get(Identity, identity_id)
+        eligible = identity is not None and identity.loa >= MIN_LEVEL and not identity.locked
+        qr = service.current(s, identity_id) if eligible else None
+    return pages.render(
+        request,
+        "wallet_identity_qr.html",
+        eligible=eligible,
+        qr=qr,
+        png_b64=base64.b64encode(render.png(qr.text)).decode() if qr else "",
+        notice=notice,
+        csrf_token=pages.csrf_token(request, CSRF_PURPOSE),
+        page_path=PAGE,
+    )
+
+
+def _login_needed(request: Request, pages: Pages) -> Response:
+    return pages.render(request, "profile_login.html", status_code=401, next_path=PAGE)
+
+
 # Also called on "lost phone": revoke the person's other phone-bound credentials (their wallet devices).
 LostPhone = Callable[[Session, str, str], object]
 
@@ -33,31 +56,12 @@ LostPhone = Callable[[Session, str, str], object]
 def identity_qr_router(service: IdentityQrService, lost_phone: LostPhone | None = None) -> APIRouter:
     router = APIRouter()
 
-    def page(request: Request, pages: Pages, identity_id: str, notice: str | None = None) -> Response:
-        with service.platform.db.read_session() as s:
-            identity = s.get(Identity, identity_id)
-            eligible = identity is not None and identity.loa >= MIN_LEVEL and not identity.locked
-            qr = service.current(s, identity_id) if eligible else None
-        return pages.render(
-            request,
-            "wallet_identity_qr.html",
-            eligible=eligible,
-            qr=qr,
-            png_b64=base64.b64encode(render.png(qr.text)).decode() if qr else "",
-            notice=notice,
-            csrf_token=pages.csrf_token(request, CSRF_PURPOSE),
-            page_path=PAGE,
-        )
-
-    def login_needed(request: Request, pages: Pages) -> Response:
-        return pages.render(request, "profile_login.html", status_code=401, next_path=PAGE)
-
     @router.get(PAGE)
     async def show(request: Request, op: Provider, pages: PagesDep) -> Response:
         identity_id = await run_in_threadpool(_identity_id, op, request)
         if identity_id is None:
-            return login_needed(request, pages)
-        return await run_in_threadpool(page, request, pages, identity_id)
+            return _login_needed(request, pages)
+        return await run_in_threadpool(_page, service, request, pages, identity_id)
 
     @router.post(PAGE + "/{action}")
     async def act(action: str, request: Request, op: Provider, pages: PagesDep) -> Response:
@@ -66,12 +70,12 @@ def identity_qr_router(service: IdentityQrService, lost_phone: LostPhone | None 
             return pages.error(request, "error.csrf", status_code=403)
         identity_id = await run_in_threadpool(_identity_id, op, request)
         if identity_id is None:
-            return login_needed(request, pages)
+            return _login_needed(request, pages)
         if action not in ("issue", "revoke"):
             return pages.error(request, "error.not_found", status_code=404)
         portrait = form.get("with_portrait") == "1"
         notice = await run_in_threadpool(_act, service, identity_id, action, lost_phone, portrait)
-        return await run_in_threadpool(page, request, pages, identity_id, notice)
+        return await run_in_threadpool(_page, service, request, pages, identity_id, notice)
 
     @router.get(PAGE + "/{credential_id}.{kind}")
     async def download(
@@ -79,7 +83,7 @@ def identity_qr_router(service: IdentityQrService, lost_phone: LostPhone | None 
     ) -> Response:
         identity_id = await run_in_threadpool(_identity_id, op, request)
         if identity_id is None:
-            return login_needed(request, pages)
+            return _login_needed(request, pages)
         qr = await run_in_threadpool(_owned, service, identity_id, credential_id)
         if qr is None or kind not in ("png", "svg"):
             return pages.error(request, "error.not_found", status_code=404)

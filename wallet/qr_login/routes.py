@@ -100,32 +100,39 @@ async def _json_body(request: Request) -> dict[str, Any]:
     return body
 
 
+def _qr_page(
+    service: QrLoginService,
+    request: Request,
+    pages: Pages,
+    view: InteractionView,
+    row: QrLoginRequest,
+    **extra: Any,
+) -> Response:
+    """The page with the QR and the number (again, after a reload or an early press of Continue)."""
+    shown = service.shown(row)
+    locale = pages.locale(request, view.request.ui_locales)
+    return pages.render(
+        request,
+        "wallet_qr_login.html",
+        locale=locale,
+        status_code=extra.pop("status_code", 200),
+        client_name=view.client.name,
+        login_id=row.id,
+        interaction_id=row.interaction_id,
+        code=shown.code,
+        request_uri=shown.request_uri,
+        qr_png=base64.b64encode(render.png(shown.request_uri)).decode(),
+        expires_at=shown.expires_at,
+        csrf_token=pages.csrf_token(request, _csrf_purpose(row.id)),
+        page_path=f"/wallet/qr-login/{row.id}",
+        form_targets=[view.request.redirect_uri],
+        **extra,
+    )
+
+
 def browser_router(service: QrLoginService) -> APIRouter:
     """What the person's browser sees: the page with the QR, its status, and carrying on."""
     router = APIRouter()
-
-    def page(
-        request: Request, pages: Pages, view: InteractionView, row: QrLoginRequest, **extra: Any
-    ) -> Response:
-        shown = service.shown(row)
-        locale = pages.locale(request, view.request.ui_locales)
-        return pages.render(
-            request,
-            "wallet_qr_login.html",
-            locale=locale,
-            status_code=extra.pop("status_code", 200),
-            client_name=view.client.name,
-            login_id=row.id,
-            interaction_id=row.interaction_id,
-            code=shown.code,
-            request_uri=shown.request_uri,
-            qr_png=base64.b64encode(render.png(shown.request_uri)).decode(),
-            expires_at=shown.expires_at,
-            csrf_token=pages.csrf_token(request, _csrf_purpose(row.id)),
-            page_path=f"/wallet/qr-login/{row.id}",
-            form_targets=[view.request.redirect_uri],
-            **extra,
-        )
 
     @router.get(START_PATH + "/{interaction_id}")
     def start(interaction_id: str, request: Request, op: Provider, pages: PagesDep) -> Response:
@@ -149,7 +156,7 @@ def browser_router(service: QrLoginService) -> APIRouter:
         view, row = found
         if service.state_of(row) in ("refused", "expired", "consumed"):
             return _closed(request, pages, service.state_of(row), row.interaction_id)
-        return page(request, pages, view, row)
+        return _qr_page(service, request, pages, view, row)
 
     @router.get("/wallet/qr-login/{login_id}/status")
     def status(login_id: str, request: Request, op: Provider) -> JSONResponse:
@@ -165,7 +172,7 @@ def browser_router(service: QrLoginService) -> APIRouter:
         form = await form_dict(request)
         if not pages.csrf_ok(request, _csrf_purpose(login_id), form.get("csrf_token")):
             return pages.error(request, "error.csrf", status_code=403)
-        return await run_in_threadpool(_carry_on, op, service, pages, request, login_id, page)
+        return await run_in_threadpool(_carry_on, op, service, pages, request, login_id)
 
     return router
 
@@ -197,14 +204,14 @@ def _closed(request: Request, pages: Pages, state: str, interaction_id: str) -> 
 
 
 def _carry_on(
-    op: OpenIDProvider, service: QrLoginService, pages: Pages, request: Request, login_id: str, page: Any
+    op: OpenIDProvider, service: QrLoginService, pages: Pages, request: Request, login_id: str
 ) -> Response:
     found = _mine(op, service, login_id, request)
     if isinstance(found, str):
         return pages.error(request, found)
     view, row = found
     if service.state_of(row) in ("pending", "scanned"):  # no JavaScript, pressed too early: the same QR
-        return page(request, pages, view, row, waiting=True)
+        return _qr_page(service, request, pages, view, row, waiting=True)
     with op.db.session() as s:
         approved = service.consume(s, row)
     if approved is None:

@@ -36,8 +36,10 @@ def test_issue_render_decode_with_zxing_and_verify(
     op: OpenIDProvider, identity_qrs: IdentityQrService, trust: TrustStore
 ) -> None:
     issued = _issue(op, identity_qrs, full_name="Trần Thị Bình", sex="F", address="12 Lê Lợi, Đà Nẵng")
-    text = read_qr(render.png(issued.text))
+    png = render.png(issued.text)
+    text = read_qr(png)
     assert text == issued.text
+    assert _ec_level(png) == "Q", "error correction Q: a quarter of the code may be damaged"
     result = _verify(text, trust)
     assert result.verdict is Verdict.VALID, result.detail
     assert result.identity is not None
@@ -238,3 +240,12 @@ def test_no_portrait_without_a_checked_one(op: OpenIDProvider, identity_qrs: Ide
     citizen = make_citizen(op, loa=3)
     with op.db.session() as s, pytest.raises(NotEligible):
         identity_qrs.issue(s, citizen.id, actor="test", with_portrait=True)
+
+
+def _ec_level(png: bytes) -> str:
+    import io
+
+    import zxingcpp
+    from PIL import Image
+
+    return str(zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))[0].ec_level)
