@@ -36,27 +36,27 @@ def _verdict(text: str) -> Verdict:
     return verify_identity_qr(text, key_for=_never_trusted, status_of=_no_status).verdict
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(max_size=300))
 def test_any_text_is_refused_without_crashing(text: str) -> None:
     with pytest.raises(codec.MalformedQr):
         codec.decode(text)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, database=None)
 @given(st.binary(max_size=300))
 def test_any_base45_bytes_are_refused_without_crashing(data: bytes) -> None:
     assert _verdict(base45.b45encode(data).decode()) is Verdict.MALFORMED
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, database=None)
 @given(cbor_values)
 def test_unexpected_cbor_is_refused(value: object) -> None:
     text = codec.encode(cbor2.dumps(value))
     assert _verdict(text) is Verdict.MALFORMED
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=50, deadline=None, database=None)
 @given(cbor_values, st.binary(max_size=64))
 def test_a_cose_shape_with_odd_contents_is_refused(claims: object, signature: bytes) -> None:
     message = cbor2.CBORTag(18, [cbor2.dumps({1: -7}), {}, cbor2.dumps(claims), signature])
