@@ -180,3 +180,21 @@ def test_a_reference_to_another_issuer_is_unknown(
 
     with platform.db.session() as s, pytest.raises(UnknownStatusReference):
         status_lists.status_of(s, StatusReference("https://elsewhere.example/status-lists/x", 1))
+
+
+def test_status_list_5_2_the_verifier_reads_the_cwt_token(
+    platform: Platform, status_lists: StatusListService, relying_party: TestClient
+) -> None:
+    from wallet.status_list.client import parse_cwt_token
+
+    with platform.db.session() as s:
+        ref = status_lists.allocate(s, purpose="test")
+        status_lists.set_status(s, ref, STATUS_INVALID, actor="operator:test")
+    token = relying_party.get(ref.uri.removeprefix(ISSUER), headers={"Accept": "application/statuslist+cwt"})
+    keys = {k["kid"]: ec_public_key(k) for k in _keys(relying_party)}
+    parsed = parse_cwt_token(ref.uri, token.content, keys.get, now=0)
+    assert parsed.status(ref.idx) == STATUS_INVALID
+    with pytest.raises(StatusUnavailable, match="another list"):
+        parse_cwt_token(ref.uri + "x", token.content, keys.get, now=0)
+    with pytest.raises(StatusUnavailable, match="signature"):
+        parse_cwt_token(ref.uri, token.content, lambda kid: None, now=0)
