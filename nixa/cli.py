@@ -16,6 +16,7 @@ from nixa import cli_federation
 from nixa.cli_admin import admin_app
 from nixa.cli_credentials import credential_app
 from nixa.cli_idp import idp_app
+from nixa.cli_wallet import wallet_app
 
 app = typer.Typer(
     help="NIXA: national identity exchange and authentication platform.",
@@ -39,6 +40,7 @@ for sub, name in (
     (admin_app, "admin"),
     (cli_federation.app, "federation"),
     (idp_app, "idp"),
+    (wallet_app, "wallet"),
 ):
     app.add_typer(sub, name=name)
 

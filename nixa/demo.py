@@ -30,6 +30,7 @@ from nixa.demo_admin import admin_console
 from nixa.mailcatcher import MailCatcher
 from nixa.portals import PortalConfig, create_portal
 from wallet.credential_demo import credential_demo_lines
+from wallet.demo import wallet_demo_lines
 
 DEMO_PASSWORD = "DemoNixa@2026"
 REGISTRY_BESIDE_REPO = Path(__file__).resolve().parents[2] / "shared" / "data" / "population_registry.csv"
@@ -163,6 +164,7 @@ def run_demo(*, host: str, port: int) -> None:
     lines.append(registry_note)
     lines += credential_demo_lines(platform)
     lines += demo_federation(platform)
+    lines += wallet_demo_lines(platform, CITIZENS[1].personal_id)  # the level 3 citizen's identity QR
     if catcher is not None:
         lines.append(f"Emails sent by NIXA:    {catcher.folder.resolve()}/*.eml")
     lines.append(f"SMS sent by NIXA:       {settings.data_dir.resolve()}/sms-outbox.jsonl")

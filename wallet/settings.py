@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -10,7 +12,7 @@ class WalletSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="NIXA_WALLET_", extra="ignore")
 
     # Status lists: 2 bits per entry (valid, invalid, suspended); 2^16 entries hide one credential well.
-    status_list_bits: int = Field(default=2)
+    status_list_bits: Literal[1, 2, 4, 8] = 2
     status_list_size: int = Field(default=65536, ge=1024)
     # How long a Status List Token is valid (offline verifiers may use it that long) and how long to cache.
     status_list_token_ttl: int = Field(default=24 * 3600, ge=300)

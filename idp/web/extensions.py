@@ -17,6 +17,7 @@ builds the extensions and passes them to ``create_app(..., extensions=[...])``.
 - ``on_session_ended``: called when a person ends a NIXA session at the logout page, with the session's
   ``sid`` and where the browser goes afterwards; may return a URL to send the browser to first (e.g. the
   upstream provider's logout, which comes back to that address).
+- ``account_links``: links to the extension's self-service pages, listed on ``/account``.
 """
 
 from __future__ import annotations
@@ -45,6 +46,15 @@ class LoginChoice:
     preselected: bool = False
 
 
+@dataclass(frozen=True)
+class AccountLink:
+    """A link on the citizen's account page to one of the extension's self-service pages."""
+
+    key: str
+    message_key: str
+    href: str
+
+
 class LoginMethod(Protocol):
     def login_choices(self, view: InteractionView, locale: str) -> list[LoginChoice]:
         """The choices to offer for this interaction (none when the method cannot serve it, e.g. a level
@@ -63,3 +73,4 @@ class Extension:
     token_grants: Mapping[str, ExtensionGrant] = field(default_factory=dict)
     client_resolvers: Sequence[ClientResolver] = ()
     on_session_ended: Callable[[str, str | None], str | None] | None = None
+    account_links: Sequence[AccountLink] = ()

@@ -15,6 +15,7 @@ from typing import Annotated, Any, NoReturn
 import httpx
 import typer
 
+from wallet.holder.device_cli import register_commands as register_device_commands
 from wallet.holder.issuance import CredentialReceiver, IssuanceError
 from wallet.holder.presentation import PresentationError, Presenter
 from wallet.holder.status import credential_status
@@ -140,6 +141,10 @@ def present(
     _out(result, as_json, "shared" if approve and resp.status_code == 200 else f"not accepted: {body}")
     if approve and resp.status_code != 200:
         raise typer.Exit(1)
+
+
+# The device side (register a device key, approve QR log-ins) is the wallet's other half.
+register_device_commands(app)
 
 
 def main() -> None:

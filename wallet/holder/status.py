@@ -26,7 +26,9 @@ def credential_status(store: WalletStore, http: httpx.Client, stored: StoredCred
     ):
         return "unknown"
     keys = IssuerKeys(http, [stored.issuer])
-    client = StatusListClient(lambda: keys.keyset(stored.issuer), cache_dir=store.folder, http=http)
+    client = StatusListClient(
+        lambda: keys.keyset(stored.issuer).as_dict(private=False)["keys"], cache_dir=store.folder, http=http
+    )
     try:
         return STATUS_NAMES.get(client.status(ref["uri"], ref["idx"]), "revoked")
     except (StatusUnavailable, httpx.HTTPError, Exception):

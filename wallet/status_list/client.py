@@ -20,7 +20,7 @@ import httpx
 from cryptography.hazmat.primitives.asymmetric import ec
 from joserfc import jwt
 from joserfc.errors import JoseError
-from joserfc.jwk import ECKey, KeySet
+from joserfc.jwk import ECKey
 
 from wallet import cose
 from wallet.status_list import bits as bitarray
@@ -61,9 +61,30 @@ def _b64url_decode(value: str) -> bytes:
     return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
 
 
-def parse_jwt_token(uri: str, token: str, keys: KeySet, *, now: float) -> StatusListToken:
+Jwks = list[dict[str, Any]]
+
+
+def _signing_key(token: str, jwks: Jwks) -> ECKey:
+    """The key named by the token's kid; a key given without a kid (trusted directly) matches any."""
     try:
-        decoded = jwt.decode(token, keys, algorithms=["ES256"])
+        header = json.loads(
+            base64.urlsafe_b64decode(token.split(".")[0] + "=" * (-len(token.split(".")[0]) % 4))
+        )
+    except ValueError as exc:
+        raise StatusUnavailable("status list token is not a JWT") from exc
+    kid = header.get("kid") if isinstance(header, dict) else None
+    for jwk in jwks:
+        if jwk.get("kid") in (None, kid) and jwk.get("kty") == "EC":
+            try:
+                return ECKey.import_key(jwk)
+            except (JoseError, ValueError, TypeError):
+                continue
+    raise StatusUnavailable("status list token signature is not valid (no trusted key)")
+
+
+def parse_jwt_token(uri: str, token: str, jwks: Jwks, *, now: float) -> StatusListToken:
+    try:
+        decoded = jwt.decode(token, _signing_key(token, jwks), algorithms=["ES256"])
     except (JoseError, ValueError) as exc:
         raise StatusUnavailable("status list token signature is not valid") from exc
     # Section 5.1: typ MUST be statuslist+jwt.
@@ -134,7 +155,7 @@ class StatusListClient:
 
     def __init__(
         self,
-        keys: Callable[[], KeySet],
+        keys: Callable[[], Jwks],
         *,
         cache_dir: Path | None = None,
         http: httpx.Client | None = None,

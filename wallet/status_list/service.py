@@ -15,7 +15,7 @@ from typing import Any
 
 import cbor2
 from joserfc import jwt
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -196,7 +196,3 @@ class StatusListService:
         }
         key = self.platform.keys.signing_key("ES256")
         return cose.sign1(cbor2.dumps(claims), key.private_key, kid=key.kid, typ=CWT_TYP)  # type: ignore[arg-type]
-
-    def counts(self, s: Session) -> dict[str, int]:
-        rows = s.execute(select(StatusEntry.status, func.count()).group_by(StatusEntry.status)).all()
-        return {STATUS_NAMES.get(status, str(status)): n for status, n in rows}

@@ -28,8 +28,8 @@ from wallet.status_list.service import (
 )
 
 
-def _keys(relying_party: TestClient) -> KeySet:
-    return KeySet.import_key_set(relying_party.get("/jwks").json())
+def _keys(relying_party: TestClient) -> list[dict]:  # type: ignore[type-arg]
+    return list(relying_party.get("/jwks").json()["keys"])
 
 
 def test_status_list_4_1_bit_order_matches_the_drafts_example() -> None:
@@ -89,7 +89,7 @@ def test_status_list_5_1_jwt_token_carries_the_status(
     assert resp.status_code == 200
     assert resp.headers["content-type"].startswith("application/statuslist+jwt")
     assert "max-age=" in resp.headers["cache-control"]
-    token = jwt.decode(resp.text, _keys(relying_party), algorithms=["ES256"])
+    token = jwt.decode(resp.text, KeySet.import_key_set({"keys": _keys(relying_party)}), algorithms=["ES256"])
     assert token.header["typ"] == "statuslist+jwt"
     claims = token.claims
     assert claims["sub"] == revoked.uri
@@ -168,7 +168,7 @@ def test_status_list_token_signed_by_an_unknown_key_is_refused(
     with platform.db.session() as s:
         ref = status_lists.allocate(s, purpose="test")
     token = relying_party.get(ref.uri.removeprefix(ISSUER)).text
-    other = KeySet.import_key_set(public_jwks(new_ec_key()))
+    other = public_jwks(new_ec_key())["keys"]
     with pytest.raises(StatusUnavailable, match="signature"):
         parse_jwt_token(ref.uri, token, other, now=0)
 
@@ -180,3 +180,21 @@ def test_a_reference_to_another_issuer_is_unknown(
 
     with platform.db.session() as s, pytest.raises(UnknownStatusReference):
         status_lists.status_of(s, StatusReference("https://elsewhere.example/status-lists/x", 1))
+
+
+def test_status_list_5_2_the_verifier_reads_the_cwt_token(
+    platform: Platform, status_lists: StatusListService, relying_party: TestClient
+) -> None:
+    from wallet.status_list.client import parse_cwt_token
+
+    with platform.db.session() as s:
+        ref = status_lists.allocate(s, purpose="test")
+        status_lists.set_status(s, ref, STATUS_INVALID, actor="operator:test")
+    token = relying_party.get(ref.uri.removeprefix(ISSUER), headers={"Accept": "application/statuslist+cwt"})
+    keys = {k["kid"]: ec_public_key(k) for k in _keys(relying_party)}
+    parsed = parse_cwt_token(ref.uri, token.content, keys.get, now=0)
+    assert parsed.status(ref.idx) == STATUS_INVALID
+    with pytest.raises(StatusUnavailable, match="another list"):
+        parse_cwt_token(ref.uri + "x", token.content, keys.get, now=0)
+    with pytest.raises(StatusUnavailable, match="signature"):
+        parse_cwt_token(ref.uri, token.content, lambda kid: None, now=0)
