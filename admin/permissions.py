@@ -23,6 +23,7 @@ class Permission(StrEnum):
     KEY_VIEW = "key:view"
     KEY_MANAGE = "key:manage"
     AUDIT_VIEW = "audit:view"
+    OPERATOR_VIEW = "operator:view"  # who holds which role (granted with `nixa admin grant`)
 
 
 _EVERYONE = {Permission.DASHBOARD_VIEW}
@@ -39,6 +40,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.KEY_VIEW,
             Permission.KEY_MANAGE,
             Permission.AUDIT_VIEW,
+            Permission.OPERATOR_VIEW,
         }
     ),
     # The auditor reads everything and changes nothing.

@@ -29,6 +29,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "admin.nav.portals": _m("Cổng dịch vụ", "Portals"),
     "admin.nav.keys": _m("Khoá ký", "Signing keys"),
     "admin.nav.audit": _m("Nhật ký kiểm toán", "Audit trail"),
+    "admin.nav.operators": _m("Cán bộ vận hành", "Operators"),
+    "admin.operators.help": _m(
+        "Vai trò được cấp và thu hồi bằng lệnh `nixa admin grant` / `nixa admin revoke`, có ghi nhật ký.",
+        "Roles are granted and revoked with `nixa admin grant` / `nixa admin revoke`, and audited.",
+    ),
+    "admin.operators.granted_by": _m("Cấp bởi", "Granted by"),
+    "admin.operators.granted_at": _m("Cấp lúc", "Granted"),
     "admin.any": _m("Tất cả", "Any"),
     "admin.none": _m("Không có", "None"),
     "admin.yes": _m("Có", "Yes"),

@@ -28,6 +28,7 @@ def default_sections() -> list[Section]:
         routes_citizens,
         routes_dashboard,
         routes_keys,
+        routes_operators,
         routes_portals,
         routes_verification,
     )
@@ -47,4 +48,11 @@ def default_sections() -> list[Section]:
         Section("portals", "admin.nav.portals", "/portals", Permission.PORTAL_VIEW, routes_portals.router),
         Section("keys", "admin.nav.keys", "/keys", Permission.KEY_VIEW, routes_keys.router),
         Section("audit", "admin.nav.audit", "/audit", Permission.AUDIT_VIEW, routes_audit.router),
+        Section(
+            "operators",
+            "admin.nav.operators",
+            "/operators",
+            Permission.OPERATOR_VIEW,
+            routes_operators.router,
+        ),
     ]

@@ -108,3 +108,11 @@ def test_security_headers(console_browser) -> None:
     assert "frame-ancestors 'none'" in h["content-security-policy"]
     assert h["x-frame-options"] == "DENY" and h["x-content-type-options"] == "nosniff"
     assert h["cache-control"] == "no-store" and "max-age" in h["strict-transport-security"]
+
+
+def test_operators_section_lists_roles(console, console_browser, operator_factory) -> None:
+    officer = operator_factory(Role.SECURITY_OFFICER, full_name="Trịnh Văn An")
+    operator_factory(Role.VERIFIER, Role.AUDITOR, full_name="Lê Thị Kiểm")
+    sign_in_directly(console, console_browser, officer)
+    page = console_browser.get("/operators").text
+    assert page.count("data-role=") == 3 and "Lê Thị Kiểm" in page and "Trịnh Văn An" in page
