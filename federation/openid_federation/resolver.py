@@ -121,6 +121,7 @@ class TrustChainResolver:
         *,
         max_depth: int = 5,
         cache_seconds: int = 300,
+        failure_seconds: int = 30,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.source = source
@@ -129,14 +130,17 @@ class TrustChainResolver:
         # Section 10.4 allows a chain to be used until it expires; NIXA also re-checks after
         # ``cache_seconds`` so that a superior's removal of a subordinate is seen within minutes.
         self.cache_seconds = cache_seconds
+        self.failure_seconds = failure_seconds
         self.clock = clock
         self._lock = threading.Lock()
         self._cache: dict[tuple[str, str | None], tuple[int, TrustChain]] = {}
+        self._failures: dict[tuple[str, str | None], tuple[int, FederationError]] = {}
 
     def forget(self) -> None:
         """Drop every cached chain (a superior NIXA runs changed what it vouches for)."""
         with self._lock:
             self._cache.clear()
+            self._failures.clear()
 
     def resolve(self, subject: str, trust_anchor: str | None = None, *, fresh: bool = False) -> TrustChain:
         """The subject's first valid chain to ``trust_anchor`` (or any trusted anchor); ``fresh`` skips
@@ -150,12 +154,26 @@ class TrustChainResolver:
             hit = self._cache.get(key)
         if not fresh and hit is not None and hit[1].expires_at > now and hit[0] + self.cache_seconds > now:
             return hit[1]
+        with self._lock:
+            failed = self._failures.get(key)
+        if failed is not None and failed[0] + self.failure_seconds > now:
+            # Anyone can name an entity ID at /authorize: a refusal is remembered briefly so that the
+            # same name does not make NIXA fetch again and again.
+            raise type(failed[1])(failed[1].description, detail=failed[1].detail)
         wanted = {trust_anchor: anchors[trust_anchor]} if trust_anchor else anchors
-        chain = self._first_valid(self._configuration(subject, now), wanted, now)
+        try:
+            chain = self._first_valid(self._configuration(subject, now), wanted, now)
+        except FederationError as exc:
+            with self._lock:
+                if len(self._failures) > 10_000:
+                    self._failures.clear()
+                self._failures[key] = (now, exc)
+            raise
         with self._lock:
             if len(self._cache) > 10_000:
                 self._cache.clear()
             self._cache[key] = (now, chain)
+            self._failures.pop(key, None)
         return chain
 
     def _configuration(self, entity_id: str, now: int) -> EntityStatement:
