@@ -13,12 +13,11 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from joserfc.errors import JoseError
-from joserfc.jwk import KeySet
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from federation.openid_federation import models, policy, trust_marks
+from federation.openid_federation.enrolment import check_constraints, check_jwks
 from federation.openid_federation.entities import LocalEntities
 from federation.openid_federation.errors import FederationError, InvalidMetadata, NotFound
 from federation.openid_federation.models import (
@@ -34,29 +33,6 @@ from idp.db import utcnow
 from idp.errors import InvalidRequest
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
-_CONSTRAINTS = {"max_path_length", "naming_constraints", "allowed_entity_types"}
-
-
-def _check_jwks(jwks: Any) -> dict[str, Any]:
-    keys = jwks.get("keys") if isinstance(jwks, dict) else None
-    if not isinstance(keys, list) or not 0 < len(keys) <= 10:
-        raise InvalidRequest("jwks must be a JWK Set with 1 to 10 keys")
-    if any(not isinstance(k, dict) or {"d", "p", "q", "k"} & k.keys() or not k.get("kid") for k in keys):
-        raise InvalidRequest("jwks must hold public keys, each with a kid")
-    try:
-        KeySet.import_key_set(jwks)
-    except (JoseError, ValueError, TypeError) as exc:
-        raise InvalidRequest("jwks holds a key that cannot be read") from exc
-    return {"keys": keys}
-
-
-def _check_constraints(constraints: dict[str, Any]) -> dict[str, Any]:
-    if unknown := set(constraints) - _CONSTRAINTS:
-        raise InvalidRequest(f"unknown constraints: {', '.join(sorted(unknown))}")
-    max_path = constraints.get("max_path_length")
-    if max_path is not None and (not isinstance(max_path, int) or max_path < 0):
-        raise InvalidRequest("max_path_length must be a non-negative integer")
-    return constraints
 
 
 class FederationService:
@@ -148,7 +124,7 @@ class FederationService:
                 entity_types=["federation_entity"],
                 intermediate=True,
                 metadata_policy=policy.check_policy(metadata_policy or {}),
-                constraints=_check_constraints(constraints or {}),
+                constraints=check_constraints(constraints or {}),
             )
             audit.record(
                 s,
@@ -248,12 +224,12 @@ class FederationService:
                 superior=superior_id,
                 entity_id=entity_id,
                 name=name.strip(),
-                jwks=_check_jwks(jwks),
+                jwks=check_jwks(jwks),
                 entity_types=list(entity_types or ["openid_relying_party"]),
                 intermediate=intermediate,
                 metadata_policy=checked_policy,
                 metadata=metadata or {},
-                constraints=_check_constraints(constraints or {}),
+                constraints=check_constraints(constraints or {}),
             )
             audit.record(
                 s,
