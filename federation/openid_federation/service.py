@@ -7,6 +7,7 @@ Every change is one transaction with its audit record (``idp.audit``).
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import uuid
 from collections.abc import Callable
@@ -14,6 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from federation.openid_federation import models, policy, trust_marks
@@ -32,6 +34,7 @@ from idp import audit
 from idp.db import utcnow
 from idp.errors import InvalidRequest
 
+log = logging.getLogger("nixa.federation")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 
 
@@ -44,6 +47,14 @@ class FederationService:
     # -- NIXA's own entities -----------------------------------------------------------------------
     def ensure_entities(self) -> None:
         """At start: the trust anchor and the OP leaf exist, and the anchor vouches for the OP."""
+        try:
+            self._create_own_entities()
+        except IntegrityError:
+            # Another process (a second server worker) created them at the same moment: the primary
+            # keys decided, and what it created is what this one wanted.
+            log.info("federation entities were created by another process")
+
+    def _create_own_entities(self) -> None:
         ta, op = self.entities.trust_anchor_id, self.entities.issuer
         with self.db.session() as s:
             if s.get(FederationEntity, ta) is None:
