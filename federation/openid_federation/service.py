@@ -28,7 +28,13 @@ from federation.openid_federation.models import (
     FederationSubordinate,
     FederationTrustMark,
 )
-from federation.openid_federation.overview import FederationOverview, TrustMarkView, mark_view, read_overview
+from federation.openid_federation.overview import (
+    FederationOverview,
+    TrustMarkView,
+    mark_view,
+    read_overview,
+    subordinate_ids,
+)
 from federation.openid_federation.resolver import check_entity_id
 from idp import audit
 from idp.db import utcnow
@@ -369,49 +375,9 @@ class FederationService:
             return "active" if row.expires_at > utcnow() else "expired"
 
     # -- reading -----------------------------------------------------------------------------------
-    def list_subordinates(
-        self,
-        superior: str,
-        *,
-        entity_type: str | None = None,
-        intermediate: bool | None = None,
-        trust_mark_type: str | None = None,
-        trust_marked: bool = False,
-    ) -> list[str]:
+    def list_subordinates(self, superior: str, **filters: Any) -> list[str]:
         """Section 8.2: the subordinates' entity IDs, filtered as the list endpoint asks."""
-        with self.db.read_session() as s:
-            if s.get(FederationEntity, superior) is None:
-                raise NotFound("no such entity here")
-            rows = list(
-                s.scalars(
-                    select(FederationSubordinate)
-                    .where(FederationSubordinate.superior == superior)
-                    .order_by(FederationSubordinate.entity_id)
-                )
-            )
-            if entity_type:
-                rows = [r for r in rows if entity_type in r.entity_types]
-            if intermediate is not None:
-                rows = [r for r in rows if r.intermediate == intermediate]
-            if trust_marked or trust_mark_type:
-                held = {
-                    (r.subject, r.trust_mark_type)
-                    for r in s.scalars(
-                        select(FederationTrustMark).where(
-                            FederationTrustMark.revoked_at.is_(None),
-                            FederationTrustMark.expires_at > utcnow(),
-                        )
-                    )
-                }
-                rows = [
-                    r
-                    for r in rows
-                    if any(
-                        sub == r.entity_id and (not trust_mark_type or t == trust_mark_type)
-                        for sub, t in held
-                    )
-                ]
-            return [r.entity_id for r in rows]
+        return subordinate_ids(self.db, superior, **filters)
 
     def overview(self) -> FederationOverview:
         return read_overview(self.db)
