@@ -51,12 +51,15 @@ class NixaFederation:
         self.platform = platform
         self.settings = settings
         sealer = Sealer(platform.settings.secrets.kek, purpose=b"federation-keys")
+        # In production NIXA fetches statements only from public hosts (request forgery), unless told
+        # that the federation runs on a private network.
+        dev = not platform.settings.production
+        private = dev or settings.allow_private_networks
         self.entities = LocalEntities(platform.db, sealer, platform.issuer, settings, self.op_metadata)
         self.resolver = TrustChainResolver(
             LayeredEntitySource(
                 LocalEntitySource(self.entities),
-                remote
-                or HttpEntitySource(settings.http_timeout, allow_loopback=not platform.settings.production),
+                remote or HttpEntitySource(settings.http_timeout, allow_loopback=dev, allow_private=private),
                 self.entities.is_local,
             ),
             self.trust_anchors,
@@ -69,7 +72,8 @@ class NixaFederation:
             self.entities,
             self.service.trust_mark_status,
             timeout=settings.http_timeout,
-            allow_loopback=not platform.settings.production,
+            allow_loopback=dev,
+            allow_private=private,
         )
         self.admission = PortalAdmission(platform.db, self.resolver, self.marks, settings)
         self.service.ensure_entities()
