@@ -27,3 +27,5 @@ class FederationSettings(BaseSettings):
     max_path_depth: int = Field(default=5, ge=1, le=10)
     chain_cache_seconds: int = Field(default=300, ge=0)
     http_timeout: float = 5.0
+    # In production statements are fetched only from public addresses unless this is set.
+    allow_private_networks: bool = False

@@ -4,6 +4,7 @@
 - ``{entity}/fetch?sub=``: a subordinate statement (8.1); ``{entity}/list``: subordinates (8.2)
 - ``{entity}/resolve?sub=&trust_anchor=``: a resolved chain, signed (8.3)
 - ``{entity}/trust_mark_status`` (POST ``trust_mark``): the status of a trust mark it issued (8.4)
+- ``{entity}/historical_keys``: its retired federation keys (8.7)
 - ``{issuer}/federation/register``: explicit registration of a portal (12.2)
 
 Routes parse, call, respond; errors are the protocol's JSON errors (``errors``).
@@ -110,6 +111,10 @@ def _entity_routes(router: APIRouter, fed: NixaFederation, base: str, local: Any
         return _jwt(
             fed.resolve_response(entity_id(request), sub, anchor, types), "application/resolve-response+jwt"
         )
+
+    @router.get(base + "/historical_keys")
+    def historical_keys(request: Request) -> Response:
+        return _jwt(fed.entities.historical_keys(entity_id(request)), "application/jwk-set+jwt")
 
     @router.post(base + "/trust_mark_status")
     async def trust_mark_status(request: Request) -> Response:

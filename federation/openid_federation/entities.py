@@ -83,6 +83,7 @@ class LocalEntities:
             for name in ("fetch", "list", "resolve"):
                 meta[f"federation_{name}_endpoint"] = self.endpoint(row.entity_id, name)
             meta["federation_trust_mark_status_endpoint"] = self.endpoint(row.entity_id, "trust_mark_status")
+            meta["federation_historical_keys_endpoint"] = self.endpoint(row.entity_id, "historical_keys")
         return meta
 
     def trust_mark_issuers(self, s: Session) -> dict[str, list[str]]:
@@ -156,6 +157,17 @@ class LocalEntities:
                 if value:
                     claims[claim] = value
             return statements.sign(claims, self.key(s, row.entity_id))
+
+    def historical_keys(self, entity_id: str) -> str:
+        """Section 8.7: the entity's retired keys, signed with its current key."""
+        with self.db.read_session() as s:
+            row = self._entity(s, entity_id)
+            claims = {
+                "iss": row.entity_id,
+                "iat": int(utcnow().timestamp()),
+                "keys": self.keys.retired(s, entity_id),
+            }
+            return statements.sign(claims, self.key(s, row.entity_id), typ="jwk-set+jwt")
 
     def anchor_jwks(self) -> dict[str, Any] | None:
         with self.db.read_session() as s:

@@ -11,23 +11,28 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet
+
 from federation.openid_federation import statements, trust_marks
 from federation.openid_federation.admission import PortalAdmission, registration_response
 from federation.openid_federation.config import FederationSettings
 from federation.openid_federation.endpoints import build_router
 from federation.openid_federation.entities import REGISTRATION_PATH, LocalEntities, LocalEntitySource
-from federation.openid_federation.errors import InvalidRequest, InvalidTrustChain, NotFound
+from federation.openid_federation.errors import FederationError, InvalidRequest, InvalidTrustChain, NotFound
 from federation.openid_federation.models import FederationEntity
 from federation.openid_federation.resolver import (
     EntitySource,
     HttpEntitySource,
     LayeredEntitySource,
     TrustChainResolver,
+    check_entity_id,
 )
 from federation.openid_federation.service import FederationService
 from federation.openid_federation.trust_chain import TrustChain, validate
 from federation.openid_federation.trust_mark_verification import TrustMarkVerifier
 from idp.clients import client_metadata
+from idp.config import ConfigurationError
 from idp.crypto import Sealer
 from idp.db import utcnow
 from idp.models import Client
@@ -42,15 +47,19 @@ class NixaFederation:
     def __init__(
         self, platform: Platform, settings: FederationSettings, remote: EntitySource | None = None
     ) -> None:
+        self._check_settings(settings)
         self.platform = platform
         self.settings = settings
         sealer = Sealer(platform.settings.secrets.kek, purpose=b"federation-keys")
+        # In production NIXA fetches statements only from public hosts (request forgery), unless told
+        # that the federation runs on a private network.
+        dev = not platform.settings.production
+        private = dev or settings.allow_private_networks
         self.entities = LocalEntities(platform.db, sealer, platform.issuer, settings, self.op_metadata)
         self.resolver = TrustChainResolver(
             LayeredEntitySource(
                 LocalEntitySource(self.entities),
-                remote
-                or HttpEntitySource(settings.http_timeout, allow_loopback=not platform.settings.production),
+                remote or HttpEntitySource(settings.http_timeout, allow_loopback=dev, allow_private=private),
                 self.entities.is_local,
             ),
             self.trust_anchors,
@@ -63,10 +72,28 @@ class NixaFederation:
             self.entities,
             self.service.trust_mark_status,
             timeout=settings.http_timeout,
-            allow_loopback=not platform.settings.production,
+            allow_loopback=dev,
+            allow_private=private,
         )
         self.admission = PortalAdmission(platform.db, self.resolver, self.marks, settings)
         self.service.ensure_entities()
+
+    @staticmethod
+    def _check_settings(settings: FederationSettings) -> None:
+        """Refuse at start a configured anchor whose entity ID or keys are unusable, rather than
+        silently trusting nobody (or somebody else)."""
+        for entity_id, jwks in settings.trust_anchors.items():
+            try:
+                check_entity_id(entity_id)
+                keys = KeySet.import_key_set(jwks)  # type: ignore[arg-type]
+            except (FederationError, JoseError, ValueError, TypeError, KeyError) as exc:
+                raise ConfigurationError(
+                    f"NIXA_FEDERATION_TRUST_ANCHORS: {entity_id[:80]} is unusable"
+                ) from exc
+            if not keys.keys or any(not k.kid for k in keys.keys):
+                raise ConfigurationError(
+                    f"NIXA_FEDERATION_TRUST_ANCHORS: {entity_id[:80]} needs keys with kids"
+                )
 
     def trust_anchors(self) -> dict[str, dict[str, Any]]:
         anchors = dict(self.settings.trust_anchors)

@@ -89,6 +89,19 @@ class FederationKeys:
         )
         return {"keys": [dict(r.public_jwk) for r in rows]}
 
+    def retired(self, s: Session, entity_id: str) -> list[dict[str, Any]]:
+        """Section 8.7: keys no longer used to sign, each with the time after which it verifies nothing."""
+        rows = s.scalars(
+            select(FederationKey)
+            .where(FederationKey.entity_id == entity_id, FederationKey.state == "retired")
+            .order_by(FederationKey.created_at)
+        )
+        return [
+            {**r.public_jwk, "iat": int(r.created_at.timestamp()), "exp": int(r.unpublish_after.timestamp())}
+            for r in rows
+            if r.unpublish_after is not None
+        ]
+
     def rotate(self, s: Session, entity_id: str) -> str:
         """Promote next to current, retire current, create a new next; returns the new current kid."""
         rows = {

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from federation.openid_federation import models
+from federation.openid_federation.errors import NotFound
 from federation.openid_federation.models import (
     FederatedClient,
     FederationEntity,
@@ -110,3 +111,47 @@ def read_overview(db: Database) -> FederationOverview:
         leaves=leaves,
         trust_marks=marks,
     )
+
+
+def subordinate_ids(
+    db: Database,
+    superior: str,
+    *,
+    entity_type: str | None = None,
+    intermediate: bool | None = None,
+    trust_mark_type: str | None = None,
+    trust_marked: bool = False,
+) -> list[str]:
+    """Section 8.2: the subordinates' entity IDs, filtered as the list endpoint asks."""
+    with db.read_session() as s:
+        if s.get(FederationEntity, superior) is None:
+            raise NotFound("no such entity here")
+        rows = list(
+            s.scalars(
+                select(FederationSubordinate)
+                .where(FederationSubordinate.superior == superior)
+                .order_by(FederationSubordinate.entity_id)
+            )
+        )
+        if entity_type:
+            rows = [r for r in rows if entity_type in r.entity_types]
+        if intermediate is not None:
+            rows = [r for r in rows if r.intermediate == intermediate]
+        if trust_marked or trust_mark_type:
+            held = {
+                (r.subject, r.trust_mark_type)
+                for r in s.scalars(
+                    select(FederationTrustMark).where(
+                        FederationTrustMark.revoked_at.is_(None),
+                        FederationTrustMark.expires_at > utcnow(),
+                    )
+                )
+            }
+            rows = [
+                r
+                for r in rows
+                if any(
+                    sub == r.entity_id and (not trust_mark_type or t == trust_mark_type) for sub, t in held
+                )
+            ]
+        return [r.entity_id for r in rows]

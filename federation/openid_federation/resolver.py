@@ -6,6 +6,8 @@ keep the first valid one in a cache until it expires (Section 10.4). Loops and p
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -31,7 +33,32 @@ MAX_FETCHES = 24  # statements one resolution may fetch
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
-def check_entity_id(entity_id: str, *, allow_loopback: bool = True) -> str:
+def _internal(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    return (
+        ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_reserved
+        or ip.is_multicast
+        or ip.is_unspecified
+    )
+
+
+def _names_internal_address(host: str) -> bool:
+    """True when ``host`` is, or resolves to, an address of this machine or of a private network."""
+    try:
+        return _internal(host)
+    except ValueError:
+        pass
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except OSError:
+        return True  # a name that does not resolve is refused as well
+    return any(_internal(str(info[4][0])) for info in infos)
+
+
+def check_entity_id(entity_id: str, *, allow_loopback: bool = True, allow_private: bool = True) -> str:
     """Section 1.2: an entity identifier is an https URL (http only on loopback, for development)."""
     parts = urlsplit(entity_id)
     loopback = parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS
@@ -40,6 +67,9 @@ def check_entity_id(entity_id: str, *, allow_loopback: bool = True) -> str:
     if not allow_loopback and parts.hostname in LOOPBACK_HOSTS:
         # In production an entity ID must not make NIXA call its own machine (request forgery).
         raise InvalidTrustChain("an entity identifier must not name this machine", detail=entity_id[:200])
+    if not allow_private and _names_internal_address(parts.hostname):
+        # Nor an internal network, unless the federation runs on one (ALLOW_PRIVATE_NETWORKS).
+        raise InvalidTrustChain("an entity identifier must name a public host", detail=entity_id[:200])
     return entity_id
 
 
@@ -53,12 +83,17 @@ class EntitySource(Protocol):
 class HttpEntitySource:
     """Statements over HTTP: no redirects, a timeout, and at most ``MAX_STATEMENT_BYTES`` read."""
 
-    def __init__(self, timeout: float = 5.0, *, allow_loopback: bool = True) -> None:
+    def __init__(
+        self, timeout: float = 5.0, *, allow_loopback: bool = True, allow_private: bool = True
+    ) -> None:
         self.timeout = timeout
         self.allow_loopback = allow_loopback
+        self.allow_private = allow_private
 
     def _get(self, url: str, params: dict[str, str] | None = None) -> str:
-        check_entity_id(url.split("?", 1)[0], allow_loopback=self.allow_loopback)
+        check_entity_id(
+            url.split("?", 1)[0], allow_loopback=self.allow_loopback, allow_private=self.allow_private
+        )
         try:
             with httpx.stream(
                 "GET", url, params=params, timeout=self.timeout, follow_redirects=False
@@ -87,7 +122,7 @@ class HttpEntitySource:
         return body.decode("utf-8", "replace")
 
     def entity_configuration(self, entity_id: str) -> str:
-        return self._get(configuration_url(check_entity_id(entity_id, allow_loopback=self.allow_loopback)))
+        return self._get(configuration_url(entity_id))
 
     def subordinate_statement(self, superior: EntityStatement, subject: str) -> str:
         endpoint = superior.federation_endpoint("federation_fetch_endpoint")
@@ -121,6 +156,7 @@ class TrustChainResolver:
         *,
         max_depth: int = 5,
         cache_seconds: int = 300,
+        failure_seconds: int = 30,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.source = source
@@ -129,14 +165,17 @@ class TrustChainResolver:
         # Section 10.4 allows a chain to be used until it expires; NIXA also re-checks after
         # ``cache_seconds`` so that a superior's removal of a subordinate is seen within minutes.
         self.cache_seconds = cache_seconds
+        self.failure_seconds = failure_seconds
         self.clock = clock
         self._lock = threading.Lock()
         self._cache: dict[tuple[str, str | None], tuple[int, TrustChain]] = {}
+        self._failures: dict[tuple[str, str | None], tuple[int, FederationError]] = {}
 
     def forget(self) -> None:
         """Drop every cached chain (a superior NIXA runs changed what it vouches for)."""
         with self._lock:
             self._cache.clear()
+            self._failures.clear()
 
     def resolve(self, subject: str, trust_anchor: str | None = None, *, fresh: bool = False) -> TrustChain:
         """The subject's first valid chain to ``trust_anchor`` (or any trusted anchor); ``fresh`` skips
@@ -150,12 +189,26 @@ class TrustChainResolver:
             hit = self._cache.get(key)
         if not fresh and hit is not None and hit[1].expires_at > now and hit[0] + self.cache_seconds > now:
             return hit[1]
+        with self._lock:
+            failed = self._failures.get(key)
+        if failed is not None and failed[0] + self.failure_seconds > now:
+            # Anyone can name an entity ID at /authorize: a refusal is remembered briefly so that the
+            # same name does not make NIXA fetch again and again.
+            raise type(failed[1])(failed[1].description, detail=failed[1].detail)
         wanted = {trust_anchor: anchors[trust_anchor]} if trust_anchor else anchors
-        chain = self._first_valid(self._configuration(subject, now), wanted, now)
+        try:
+            chain = self._first_valid(self._configuration(subject, now), wanted, now)
+        except FederationError as exc:
+            with self._lock:
+                if len(self._failures) > 10_000:
+                    self._failures.clear()
+                self._failures[key] = (now, exc)
+            raise
         with self._lock:
             if len(self._cache) > 10_000:
                 self._cache.clear()
             self._cache[key] = (now, chain)
+            self._failures.pop(key, None)
         return chain
 
     def _configuration(self, entity_id: str, now: int) -> EntityStatement:

@@ -7,18 +7,19 @@ Every change is one transaction with its audit record (``idp.audit``).
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from joserfc.errors import JoseError
-from joserfc.jwk import KeySet
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from federation.openid_federation import models, policy, trust_marks
+from federation.openid_federation.enrolment import check_constraints, check_jwks
 from federation.openid_federation.entities import LocalEntities
 from federation.openid_federation.errors import FederationError, InvalidMetadata, NotFound
 from federation.openid_federation.models import (
@@ -27,36 +28,20 @@ from federation.openid_federation.models import (
     FederationSubordinate,
     FederationTrustMark,
 )
-from federation.openid_federation.overview import FederationOverview, TrustMarkView, mark_view, read_overview
+from federation.openid_federation.overview import (
+    FederationOverview,
+    TrustMarkView,
+    mark_view,
+    read_overview,
+    subordinate_ids,
+)
 from federation.openid_federation.resolver import check_entity_id
 from idp import audit
 from idp.db import utcnow
 from idp.errors import InvalidRequest
 
+log = logging.getLogger("nixa.federation")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
-_CONSTRAINTS = {"max_path_length", "naming_constraints", "allowed_entity_types"}
-
-
-def _check_jwks(jwks: Any) -> dict[str, Any]:
-    keys = jwks.get("keys") if isinstance(jwks, dict) else None
-    if not isinstance(keys, list) or not 0 < len(keys) <= 10:
-        raise InvalidRequest("jwks must be a JWK Set with 1 to 10 keys")
-    if any(not isinstance(k, dict) or {"d", "p", "q", "k"} & k.keys() or not k.get("kid") for k in keys):
-        raise InvalidRequest("jwks must hold public keys, each with a kid")
-    try:
-        KeySet.import_key_set(jwks)
-    except (JoseError, ValueError, TypeError) as exc:
-        raise InvalidRequest("jwks holds a key that cannot be read") from exc
-    return {"keys": keys}
-
-
-def _check_constraints(constraints: dict[str, Any]) -> dict[str, Any]:
-    if unknown := set(constraints) - _CONSTRAINTS:
-        raise InvalidRequest(f"unknown constraints: {', '.join(sorted(unknown))}")
-    max_path = constraints.get("max_path_length")
-    if max_path is not None and (not isinstance(max_path, int) or max_path < 0):
-        raise InvalidRequest("max_path_length must be a non-negative integer")
-    return constraints
 
 
 class FederationService:
@@ -68,6 +53,14 @@ class FederationService:
     # -- NIXA's own entities -----------------------------------------------------------------------
     def ensure_entities(self) -> None:
         """At start: the trust anchor and the OP leaf exist, and the anchor vouches for the OP."""
+        try:
+            self._create_own_entities()
+        except IntegrityError:
+            # Another process (a second server worker) created them at the same moment: the primary
+            # keys decided, and what it created is what this one wanted.
+            log.info("federation entities were created by another process")
+
+    def _create_own_entities(self) -> None:
         ta, op = self.entities.trust_anchor_id, self.entities.issuer
         with self.db.session() as s:
             if s.get(FederationEntity, ta) is None:
@@ -148,7 +141,7 @@ class FederationService:
                 entity_types=["federation_entity"],
                 intermediate=True,
                 metadata_policy=policy.check_policy(metadata_policy or {}),
-                constraints=_check_constraints(constraints or {}),
+                constraints=check_constraints(constraints or {}),
             )
             audit.record(
                 s,
@@ -248,12 +241,12 @@ class FederationService:
                 superior=superior_id,
                 entity_id=entity_id,
                 name=name.strip(),
-                jwks=_check_jwks(jwks),
+                jwks=check_jwks(jwks),
                 entity_types=list(entity_types or ["openid_relying_party"]),
                 intermediate=intermediate,
                 metadata_policy=checked_policy,
                 metadata=metadata or {},
-                constraints=_check_constraints(constraints or {}),
+                constraints=check_constraints(constraints or {}),
             )
             audit.record(
                 s,
@@ -382,49 +375,9 @@ class FederationService:
             return "active" if row.expires_at > utcnow() else "expired"
 
     # -- reading -----------------------------------------------------------------------------------
-    def list_subordinates(
-        self,
-        superior: str,
-        *,
-        entity_type: str | None = None,
-        intermediate: bool | None = None,
-        trust_mark_type: str | None = None,
-        trust_marked: bool = False,
-    ) -> list[str]:
+    def list_subordinates(self, superior: str, **filters: Any) -> list[str]:
         """Section 8.2: the subordinates' entity IDs, filtered as the list endpoint asks."""
-        with self.db.read_session() as s:
-            if s.get(FederationEntity, superior) is None:
-                raise NotFound("no such entity here")
-            rows = list(
-                s.scalars(
-                    select(FederationSubordinate)
-                    .where(FederationSubordinate.superior == superior)
-                    .order_by(FederationSubordinate.entity_id)
-                )
-            )
-            if entity_type:
-                rows = [r for r in rows if entity_type in r.entity_types]
-            if intermediate is not None:
-                rows = [r for r in rows if r.intermediate == intermediate]
-            if trust_marked or trust_mark_type:
-                held = {
-                    (r.subject, r.trust_mark_type)
-                    for r in s.scalars(
-                        select(FederationTrustMark).where(
-                            FederationTrustMark.revoked_at.is_(None),
-                            FederationTrustMark.expires_at > utcnow(),
-                        )
-                    )
-                }
-                rows = [
-                    r
-                    for r in rows
-                    if any(
-                        sub == r.entity_id and (not trust_mark_type or t == trust_mark_type)
-                        for sub, t in held
-                    )
-                ]
-            return [r.entity_id for r in rows]
+        return subordinate_ids(self.db, superior, **filters)
 
     def overview(self) -> FederationOverview:
         return read_overview(self.db)

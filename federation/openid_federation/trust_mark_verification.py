@@ -28,12 +28,14 @@ class TrustMarkVerifier:
         *,
         timeout: float = 5.0,
         allow_loopback: bool = True,
+        allow_private: bool = True,
     ) -> None:
         self.resolver = resolver
         self.entities = entities
         self.local_status = local_status
         self.timeout = timeout
         self.allow_loopback = allow_loopback
+        self.allow_private = allow_private
 
     def _issuer_jwks(self, issuer: str, anchor: str) -> dict[str, Any]:
         anchors = self.resolver.anchors()
@@ -51,7 +53,9 @@ class TrustMarkVerifier:
             return "active"  # Section 8.4 is optional: signature and lifetime are then all there is
         try:
             resp = httpx.post(
-                check_entity_id(endpoint, allow_loopback=self.allow_loopback),
+                check_entity_id(
+                    endpoint, allow_loopback=self.allow_loopback, allow_private=self.allow_private
+                ),
                 data={"trust_mark": token},
                 timeout=self.timeout,
             )

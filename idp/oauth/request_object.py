@@ -22,6 +22,7 @@ from idp.models import Client, ClientAssertionJti
 from idp.oauth.remote_jwks import RemoteJwksCache
 
 REQUEST_OBJECT_ALGS = ("ES256", "RS256", "PS256", "EdDSA")
+REQUEST_OBJECT_TYPES = ("oauth-authz-req+jwt", "JWT", "jwt")
 MAX_LIFETIME = 3600
 _JWT_CLAIMS = frozenset({"iss", "aud", "exp", "iat", "nbf", "jti", "request", "request_uri"})
 # The jti of a request object shares the replay table of client assertions, in a namespace of its own.
@@ -57,9 +58,14 @@ class RequestObjects:
         if "request_uri" in params:
             raise RequestUriNotSupported("request_uri is not supported by this endpoint")
         token = params["request"]
+        header = _unverified_header(token)
+        if header.get("typ") not in (None, *REQUEST_OBJECT_TYPES):
+            # RFC 9101 Section 10.8: an explicit type keeps other JWTs of the client (client assertions,
+            # logout tokens) from being taken for a request object.
+            raise InvalidRequestObject("the JWT is not a request object (typ)")
         try:
             decoded = jwt.decode(
-                token, self._keys(client, _unverified_kid(token)), algorithms=list(REQUEST_OBJECT_ALGS)
+                token, self._keys(client, header.get("kid")), algorithms=list(REQUEST_OBJECT_ALGS)
             )
         except (JoseError, ValueError, TypeError) as exc:
             # RFC 9101 Section 6.2: a request object that does not verify is invalid_request_object.
@@ -108,11 +114,11 @@ class RequestObjects:
             raise InvalidRequestObject("the request object was already used (jti replay)") from None
 
 
-def _unverified_kid(token: str) -> object:
-    """Only to pick the key; the signature is what is trusted."""
+def _unverified_header(token: str) -> dict[str, object]:
+    """Only to pick the key and see the type; the signature is what is trusted."""
     try:
         segment = token.split(".")[0]
         header = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
     except (ValueError, binascii.Error):
-        return None
-    return header.get("kid") if isinstance(header, dict) else None
+        return {}
+    return header if isinstance(header, dict) else {}

@@ -10,7 +10,7 @@ from tests.conftest import ISSUER
 from tests.support.factories import PortalInfo, make_key_portal, pkce_pair
 from tests.support.flows import authorize, error_page, query_of, redirected_to
 from tests.support.request_objects import signed_request
-from tests.support.tokens import flip_byte
+from tests.support.tokens import flip_byte, sign
 
 
 @pytest.fixture
@@ -98,3 +98,16 @@ def test_request_uri_stays_unsupported(browser, key_portal):
         browser, key_portal, request, redirect_uri=key_portal.redirect_uri, request_uri="https://x.vn/r"
     )
     assert query_of(resp.headers["location"])["error"] == "request_uri_not_supported"
+
+
+def test_rfc9101_10_8_another_kind_of_jwt_is_not_taken_for_a_request_object(browser, key_portal):
+    assert key_portal.key is not None
+    _, challenge = pkce_pair()
+    claims = {"iss": key_portal.client_id, "aud": ISSUER, "response_type": "code", "jti": "j1", "exp": 2**31}
+    logout_like = sign(
+        {**claims, "redirect_uri": key_portal.redirect_uri, "code_challenge": challenge},
+        key_portal.key,
+        typ="logout+jwt",
+    )
+    resp = start(browser, key_portal, logout_like, redirect_uri=key_portal.redirect_uri)
+    assert redirected_to(resp, key_portal)["error"] == "invalid_request_object"

@@ -122,3 +122,22 @@ def test_8_3_resolve_of_a_broken_chain_is_invalid_trust_chain(fed_client: TestCl
         "/federation/ta/resolve", params={"sub": federation.portal.entity_id, "trust_anchor": TA}
     )
     assert resp.status_code == 400 and resp.json()["error"] == "invalid_trust_chain"
+
+
+def test_8_7_historical_keys_lists_retired_keys_signed_with_the_current_one(
+    fed_client: TestClient, federation: Federation
+):
+    before = statement(fed_client.get("/federation/ta/.well-known/openid-federation"))
+    assert before.federation_endpoint("federation_historical_keys_endpoint") == f"{TA}/historical_keys"
+    federation.fed.service.rotate_keys("ta", actor="test")
+    answer = parse(
+        fed_client.get("/federation/ta/historical_keys").text,
+        typ="jwk-set+jwt",
+        require_exp=False,
+        require_sub=False,
+    )
+    after = statement(fed_client.get("/federation/ta/.well-known/openid-federation"))
+    verify(answer, after.jwks, now=int(time.time()))
+    retired = answer.claims["keys"]
+    assert [k["kid"] for k in retired] == [before.header["kid"]]
+    assert retired[0]["exp"] > int(time.time())

@@ -187,3 +187,18 @@ def test_key_rotation_keeps_chains_valid_and_publishes_the_next_key_first(federa
     chain = fed.resolver.resolve(federation.portal.entity_id, fresh=True)
     assert chain.statements[2].header["kid"] == signing, "the ministry's statement about the province"
     assert fed.resolver.resolve(platform.issuer, fresh=True).subject == platform.issuer
+
+
+def test_a_refusal_is_remembered_briefly_so_a_name_cannot_make_nixa_fetch_again_and_again(
+    federation: Federation,
+):
+    federation.portal.lifetime = -60
+    with pytest.raises(FederationError, match="expired"):
+        federation.fed.resolver.resolve(federation.portal.entity_id)
+    fetched = len(federation.peers.requests)
+    federation.portal.lifetime = 3600
+    with pytest.raises(FederationError, match="expired"):
+        federation.fed.resolver.resolve(federation.portal.entity_id)
+    assert len(federation.peers.requests) == fetched
+    federation.fed.resolver.clock = lambda: time.time() + 31
+    assert federation.fed.resolver.resolve(federation.portal.entity_id).subject == federation.portal.entity_id
