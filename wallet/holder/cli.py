@@ -17,6 +17,7 @@ import typer
 
 from wallet.holder.device_cli import register_commands as register_device_commands
 from wallet.holder.issuance import CredentialReceiver, IssuanceError
+from wallet.holder.loopback import LoopbackRedirect
 from wallet.holder.presentation import PresentationError, Presenter
 from wallet.holder.status import credential_status
 from wallet.holder.store import WalletStore
@@ -75,6 +76,60 @@ def receive(
         as_json,
         f"received {stored.id} ({stored.vct})",
     )
+
+
+@app.command("login-receive")
+def login_receive(
+    issuer: Annotated[str, typer.Option(help="the credential issuer, e.g. https://nixa.gov.vn")],
+    client_id: Annotated[str, typer.Option(help="this wallet app's client_id at NIXA")],
+    redirect_uri: Annotated[str, typer.Option(help="its registered loopback redirect URI")],
+    timeout: Annotated[int, typer.Option(help="seconds to wait for the login")] = 300,
+    wallet_dir: DirOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Receive a credential with the authorization code flow: log in to NIXA in the browser, then wait."""
+    import secrets
+    import webbrowser
+
+    verifier = secrets.token_urlsafe(48)
+    state = secrets.token_urlsafe(16)
+    with http_client() as http, LoopbackRedirect(redirect_uri) as loopback:
+        receiver = CredentialReceiver(_store(wallet_dir), http)
+        url = receiver.authorization_url(
+            issuer, client_id=client_id, redirect_uri=redirect_uri, code_challenge=s256(verifier), state=state
+        )
+        typer.echo(f"log in at: {url}", err=True)
+        webbrowser.open(url)
+        try:
+            params = loopback.wait(timeout)
+        except TimeoutError:
+            _fail("no login within the time allowed")
+        # RFC 6749 Section 10.12: the state must be the one we sent (CSRF against the wallet).
+        if params.get("state") != state or "code" not in params:
+            _fail(f"login failed: {params.get('error', 'state mismatch')}")
+        try:
+            stored = receiver.accept_authorization_code(
+                issuer,
+                code=params["code"],
+                code_verifier=verifier,
+                client_id=client_id,
+                redirect_uri=redirect_uri,
+            )
+        except IssuanceError as exc:
+            _fail(str(exc))
+    _out(
+        {"id": stored.id, "issuer": stored.issuer, "vct": stored.vct},
+        as_json,
+        f"received {stored.id} ({stored.vct})",
+    )
+
+
+def s256(verifier: str) -> str:
+    """RFC 7636 Section 4.2: the S256 code challenge."""
+    import base64
+    import hashlib
+
+    return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
 
 
 @app.command("list")

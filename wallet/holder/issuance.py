@@ -50,8 +50,10 @@ def _json(resp: httpx.Response) -> dict[str, Any]:
     try:
         body = resp.json()
     except ValueError:
-        body = {}
-    if resp.status_code >= 400 or not isinstance(body, dict):
+        body = None
+    if not isinstance(body, dict):
+        raise IssuanceError(f"http_{resp.status_code}", "the answer is not a JSON object")
+    if resp.status_code >= 400:
         raise IssuanceError(
             str(body.get("error", f"http_{resp.status_code}")), str(body.get("error_description", ""))
         )
@@ -133,10 +135,9 @@ class CredentialReceiver:
     def nonce(self, meta: dict[str, Any]) -> str:
         return str(_json(self.http.post(str(meta["nonce_endpoint"])))["c_nonce"])
 
-    def fetch_credential(
+    def _request_credential(
         self, issuer: str, meta: dict[str, Any], configuration: str, access_token: str
-    ) -> StoredCredential:
-        config = meta["credential_configurations_supported"][configuration]
+    ) -> str:
         body = {
             "credential_configuration_id": configuration,
             "proofs": {"jwt": [self.proof(issuer, self.nonce(meta))]},
@@ -144,7 +145,19 @@ class CredentialReceiver:
         resp = self.http.post(
             str(meta["credential_endpoint"]), json=body, headers={"Authorization": f"Bearer {access_token}"}
         )
-        credential = str(_json(resp)["credentials"][0]["credential"])
+        return str(_json(resp)["credentials"][0]["credential"])
+
+    def fetch_credential(
+        self, issuer: str, meta: dict[str, Any], configuration: str, access_token: str
+    ) -> StoredCredential:
+        config = meta["credential_configurations_supported"][configuration]
+        try:
+            credential = self._request_credential(issuer, meta, configuration, access_token)
+        except IssuanceError as exc:
+            # Section 8.3.1.2: invalid_nonce means "fetch a fresh c_nonce and try again" (once).
+            if exc.error != "invalid_nonce":
+                raise
+            credential = self._request_credential(issuer, meta, configuration, access_token)
         # Check what we were given before keeping it: the issuer's signature and the binding to our key.
         verified = verify_sd_jwt(credential, IssuerKeys(self.http, [issuer]), typ=config["format"])
         if verified.claims.get("cnf", {}).get("jwk") != self.store.holder_key().as_dict(private=False):

@@ -34,7 +34,7 @@ def key_binding_jwt(
         "nonce": nonce,
         "sd_hash": digest(presented),
     }
-    return jwt.encode({"alg": alg, "typ": KB_JWT_TYP}, claims, key)
+    return jwt.encode({"alg": alg, "typ": KB_JWT_TYP}, claims, key, algorithms=[alg])
 
 
 def present(

@@ -125,6 +125,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Waiting for the wallet… This page refreshes.",
     },
     "vp.refresh": {"vi": "Làm mới", "en": "Refresh"},
+    "vp.stop_refresh": {"vi": "Tắt tự làm mới", "en": "Stop refreshing automatically"},
     "vp.again": {"vi": "Xác minh người khác", "en": "Verify someone else"},
     "vp.yes": {"vi": "Có", "en": "Yes"},
     "vp.rate_limited": {

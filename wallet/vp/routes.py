@@ -178,5 +178,7 @@ def _page_routes(router: APIRouter, presentations: Presentations) -> None:
             labels=IDENTITY_CLAIMS,
             request_id=request_id,
             qr=qr_data_uri(wallet_uri) if wallet_uri else None,
+            # WCAG 2.2.1: the automatic refresh can be turned off (then the person refreshes by a link).
+            manual=request.query_params.get("manual") == "1",
             wallet_uri=wallet_uri,
         )

@@ -230,3 +230,25 @@ def test_holder_refuses_an_offer_without_its_tx_code(
     with pytest.raises(IssuanceError) as exc:
         phone.accept_offer(offer.uri, None)
     assert exc.value.error == "tx_code_required"
+
+
+def test_openid4vci_f_1_ed25519_holder_key_is_bound_and_presented(
+    services: CredentialServices, phone: CredentialReceiver, verified: Citizen, api: TestClient
+) -> None:
+    from joserfc import jwt
+    from joserfc.jwk import OKPKey
+
+    from wallet.sd_jwt import present, verify_presentation
+
+    key = OKPKey.generate_key("Ed25519", private=True)
+    claims = {"aud": ISSUER, "iat": int(time.time()), "nonce": phone.nonce(phone.issuer_metadata(ISSUER))}
+    header = {"alg": "EdDSA", "typ": "openid4vci-proof+jwt", "jwk": key.as_dict(private=False)}
+    proof = jwt.encode(header, claims, key, algorithms=["EdDSA"])
+    resp = _credential_request(api, _access_token(api, services, verified.id), proof)
+    assert resp.status_code == 200, resp.text
+    credential = resp.json()["credentials"][0]["credential"]
+    vp = present(credential, ["given_name"], key=key, alg="EdDSA", audience="x509_hash:v", nonce="n")
+    verified_vp = verify_presentation(
+        vp, IssuerKeys(api, [ISSUER]), audience="x509_hash:v", nonce="n", now=int(time.time())
+    )
+    assert verified_vp.claims["cnf"]["jwk"]["crv"] == "Ed25519" and verified_vp.claims["given_name"] == "An"

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from tests.conftest import ISSUER
 from tests.support.factories import Citizen, PortalInfo
 from tests.support.tokens import b64url
-from tests.wallet.credentials import receive
+from tests.wallet.credentials import ask, receive, result
 from wallet.credential_extension import CredentialServices
 from wallet.holder.issuance import CredentialReceiver
 from wallet.holder.presentation import PendingPresentation, PresentationError, Presenter
@@ -20,26 +20,6 @@ from wallet.sd_jwt.verification import unverified_jwt
 from wallet.vci.metadata import IDENTITY_VCT
 from wallet.vp.dcql import identity_query
 from wallet.vp.verifier_key import x509_hash
-
-
-def ask(api: TestClient, portal: PortalInfo, claims: list[str]) -> dict[str, Any]:
-    resp = api.post(
-        "/vp/presentations",
-        data={"dcql_query": json.dumps(identity_query(IDENTITY_VCT, claims))},
-        auth=(portal.client_id, portal.client_secret or ""),
-    )
-    assert resp.status_code == 201, resp.text
-    body: dict[str, Any] = resp.json()
-    return body
-
-
-def result(api: TestClient, asked: dict[str, Any]) -> dict[str, Any]:
-    resp = api.get(
-        f"/vp/presentations/{asked['id']}", headers={"Authorization": f"Bearer {asked['result_token']}"}
-    )
-    assert resp.status_code == 200, resp.text
-    body: dict[str, Any] = resp.json()
-    return body
 
 
 @pytest.fixture
