@@ -8,7 +8,7 @@ from typing import Any
 
 from idp.clients import GRANT_TYPES
 from idp.platform import Platform
-from idp.web.extensions import Extension
+from idp.web.extensions import AccountLink, Extension
 from wallet.settings import WalletSettings
 from wallet.status_list.service import StatusListService
 from wallet.vci.issuance import CredentialIssuer
@@ -70,4 +70,5 @@ def credential_extension(
         ],
         discovery=_discovery,
         token_grants={PRE_AUTHORIZED_GRANT: PreAuthorizedCodeGrant(services.offers)},
+        account_links=[AccountLink("credentials", "cred.title", "/account/credentials")],
     )
