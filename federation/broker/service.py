@@ -320,37 +320,6 @@ class Broker:
             self.linker.link(s, provider, answer, identity_id, how=how)
         return BrokeredLogin(trip.interaction_id, provider, answer, Resolution(identity_id, how)), None
 
-    def linked_for_cookie(self, session_cookie: str | None) -> list[dict[str, object]] | None:
-        """The signed-in citizen's linked providers (None when nobody is signed in)."""
-        from idp.sessions import SessionStore
-
-        with self.db.session() as s:
-            session = SessionStore(0, 0).from_cookie(s, session_cookie)
-            if session is None:
-                return None
-            out: list[dict[str, object]] = []
-            for link in self.linker.linked_providers(s, session.identity.id):
-                provider = self.catalogue.by_id(s, link.provider_id)
-                if provider is not None:
-                    out.append(
-                        {
-                            "id": link.id,
-                            "name": provider.name,
-                            "display_name": provider.display_name,
-                            "since": link.created_at.date().isoformat(),
-                        }
-                    )
-            return out
-
-    def unlink_for_cookie(self, session_cookie: str | None, link_id: int, ip: str | None) -> bool:
-        from idp.sessions import SessionStore
-
-        with self.db.session() as s:
-            session = SessionStore(0, 0).from_cookie(s, session_cookie)
-            if session is None:
-                return False
-            return self.linker.unlink(s, session.identity.id, link_id, ip=ip) is not None
-
     def client_public_jwks(self, name: str) -> dict[str, Any] | None:
         from joserfc.jwk import import_key
 
