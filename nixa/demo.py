@@ -16,6 +16,7 @@ from pathlib import Path
 import uvicorn
 from sqlalchemy import func, select
 
+from federation.broker.demo import demo_upstream
 from idp.clients import ClientSpec, create_client
 from idp.config import Settings
 from idp.crypto import new_token, sha256_hex
@@ -149,6 +150,12 @@ def run_demo(*, host: str, port: int) -> None:
             uvicorn.Server(uvicorn.Config(portal, host=host, port=port + offset, log_level="warning"))
         )
         lines.append(f"{name + ':':<22} {base}")
+    known = [(c.personal_id, c.name, c.birth_date, c.sex) for c in CITIZENS]
+    upstream, upstream_lines = demo_upstream(
+        platform, public_host, port + 3, password=DEMO_PASSWORD, known=known
+    )
+    servers.append(uvicorn.Server(uvicorn.Config(upstream, host=host, port=port + 3, log_level="warning")))
+    lines += upstream_lines
     lines.append("Admin console:          not part of this build yet (see the admin console issue)")
     lines.append("Demo citizens (username = personal ID number, password " + DEMO_PASSWORD + "):")
     lines += [f"  {c.personal_id}  {c.name}  (urn:nixa:loa:{c.loa})" for c in CITIZENS]

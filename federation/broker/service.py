@@ -143,8 +143,10 @@ class Broker:
                 client_id=cfg.client_id,
                 redirect_uri=callback_url(self.issuer, provider),
                 scopes=cfg.scopes,
-                # Always asked: providers (oidc-provider among them) only return acr when acr_values asked.
-                acr_values=wanted,
+                # OIDC Core 3.1.2.1: acr_values only when the portal needs a level (providers read them as
+                # a requirement); otherwise acr is asked for as a voluntary claim where supported.
+                acr_values=wanted if min_level else [],
+                acr_claim_values=wanted if meta.raw.get("claims_parameter_supported") else None,
             )
             sealed = self.sealer.seal(start.code_verifier.encode(), b"federation:pkce")
             self._new_trip(
