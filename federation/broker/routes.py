@@ -83,8 +83,7 @@ async def go_upstream(
     try:
         view = await run_in_threadpool(op.view, interaction_id, browser, None)
         broker = broker_of(request)
-        with op.db.session() as s:
-            protocol = broker.provider(s, name).protocol
+        protocol = await run_in_threadpool(broker.protocol_of, name)
         start = broker.start_oidc if protocol == "oidc" else request.state.federation_saml.start
         url = await run_in_threadpool(start, name, interaction_id, browser or "", view.request.min_level)
     except InvalidPageRequest as exc:

@@ -129,6 +129,10 @@ class Broker:
             raise UpstreamLoginRefused(f"no enabled provider {name!r}", "federation.error.unknown_provider")
         return found
 
+    def protocol_of(self, name: str) -> str:
+        with self.db.session() as s:
+            return self.provider(s, name).protocol
+
     def start_oidc(self, name: str, interaction_id: str, browser_id: str, min_level: int) -> str:
         with self.db.session() as s:
             provider = self.provider(s, name, "oidc")
