@@ -90,7 +90,7 @@ def test_backchannel_logout_1_0_2_6_an_invalid_logout_token_is_refused(live: Liv
         assert resp.status_code == 400
         assert resp.json()["error"] == "invalid_request"
         assert resp.headers["cache-control"] == "no-store"
-        # An ID token of the same provider is signed by the same key but is no logout token.
+        # Section 2.5: the logout_token parameter is required.
         assert (
             http.post(f"{live.base_url}/federation/oidc/bank/backchannel-logout", data={}).status_code == 400
         )
