@@ -16,7 +16,7 @@ from idp import audit
 from idp.db import utcnow
 from idp.platform import Platform
 from idp.provider import InteractionView
-from idp.web.extensions import Extension, LoginChoice
+from idp.web.extensions import AccountLink, Extension, LoginChoice
 from idp.web.i18n import translate
 
 if TYPE_CHECKING:
@@ -115,4 +115,5 @@ def federation_extension(platform: Platform) -> Extension:
         messages=MESSAGES,
         template_dirs=[Path(__file__).parent / "templates"],
         on_session_ended=UpstreamLogout(broker, oidc_logout, saml),
+        account_links=[AccountLink("federation.linked.title", "/account/linked")],
     )

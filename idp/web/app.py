@@ -64,6 +64,7 @@ def create_app(
     app.state.login_methods = [m for ext in extensions for m in ext.login_methods]
     app.state.discovery_extra = [ext.discovery for ext in extensions if ext.discovery is not None]
     app.state.session_end_hooks = [e.on_session_ended for e in extensions if e.on_session_ended is not None]
+    app.state.account_links = [link for ext in extensions for link in ext.account_links]
     for ext in extensions:
         register_messages(ext.messages)
 

@@ -14,6 +14,7 @@ builds the extensions and passes them to ``create_app(..., extensions=[...])``.
 - ``on_session_ended``: called when a person ends a NIXA session at the logout page, with the session's
   ``sid`` and where the browser goes afterwards; may return a URL to send the browser to first (e.g. the
   upstream provider's logout, which comes back to that address).
+- ``account_links``: links to the extension's self-service pages, listed on the account page.
 """
 
 from __future__ import annotations
@@ -47,6 +48,14 @@ class LoginMethod(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class AccountLink:
+    """A link on the citizen's account page to a self-service page of an extension."""
+
+    label_key: str
+    href: str
+
+
 @dataclass
 class Extension:
     name: str
@@ -56,3 +65,4 @@ class Extension:
     template_dirs: Sequence[Path] = ()
     discovery: Callable[[], Mapping[str, Any]] | None = None
     on_session_ended: Callable[[str, str | None], str | None] | None = None
+    account_links: Sequence[AccountLink] = ()

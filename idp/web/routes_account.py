@@ -57,6 +57,7 @@ def account(request: Request, op: Provider, pages: PagesDep, notice: str | None 
         consents=consents,
         notice="account.revoked" if notice == "revoked" else None,
         csrf_token=pages.csrf_token(request, "account"),
+        account_links=request.app.state.account_links,
     )
 
 

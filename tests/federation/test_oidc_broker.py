@@ -228,6 +228,7 @@ def test_citizen_sees_and_removes_linked_providers(
     make_citizen(fed_op, personal_id=PERSONAL_ID)
     portal = make_portal(platform)
     brokered_login(fed_browser, portal, "an")
+    assert 'href="/account/linked"' in fed_browser.get("/account").text, "the account page links to it"
     page = fed_browser.get("/account/linked")
     assert 'data-provider="bank"' in page.text
     with platform.db.session() as s:
