@@ -32,6 +32,7 @@ def idp_add(
     ] = ("client_secret_basic"),
     scope: ListOpt = None,
     metadata: Annotated[str | None, typer.Option(help="SAML metadata URL or file.")] = None,
+    entity_id: Annotated[str | None, typer.Option(help="Which IdP of an aggregate SAML metadata.")] = None,
     acr_map: Annotated[list[str] | None, typer.Option(help="UPSTREAM_ACR=urn:nixa:loa:N (repeat).")] = None,
     claim_map: Annotated[list[str] | None, typer.Option(help="ATTRIBUTE=UPSTREAM_NAME (repeat).")] = None,
     trust_personal_id: Annotated[
@@ -76,7 +77,7 @@ def idp_add(
                 config,
                 metadata_xml=xml,
                 metadata_source=metadata or "",
-                entity_id=identity_provider_entity_id(xml),
+                entity_id=identity_provider_entity_id(xml, entity_id),
             )
         key = _new_client_key() if protocol == "oidc" and auth_method == "private_key_jwt" else None
         with p.db.session() as s:

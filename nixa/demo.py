@@ -16,6 +16,7 @@ from pathlib import Path
 import uvicorn
 from sqlalchemy import func, select
 
+from federation.broker.demo import demo_upstream
 from federation.openid_federation.demo import demo_federation
 from idp.clients import ClientSpec, create_client
 from idp.config import Settings
@@ -158,6 +159,12 @@ def run_demo(*, host: str, port: int) -> None:
     )
     servers.append(console)
     lines += console_lines
+    known = [(c.personal_id, c.name, c.birth_date, c.sex) for c in CITIZENS]
+    upstream, upstream_lines = demo_upstream(
+        platform, public_host, port + 3, password=DEMO_PASSWORD, known=known
+    )
+    servers.append(uvicorn.Server(uvicorn.Config(upstream, host=host, port=port + 3, log_level="warning")))
+    lines += upstream_lines
     lines.append("Demo citizens (username = personal ID number, password " + DEMO_PASSWORD + "):")
     lines += [f"  {c.personal_id}  {c.name}  (urn:nixa:loa:{c.loa})" for c in CITIZENS]
     lines.append(f"Self-registration:      {issuer}/signup   (your account pages: {issuer}/account)")

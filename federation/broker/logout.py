@@ -101,9 +101,9 @@ class OidcLogout:
             raise InvalidRequest("the logout token's signature is not valid", detail=str(exc)) from None
         claims = dict(decoded.claims)
         typ = decoded.header.get("typ")
-        # Section 2.4: logout tokens SHOULD be typed logout+jwt; a token typed otherwise (e.g. an ID token)
-        # must not pass as one.
-        if typ is not None and str(typ).lower() not in ("logout+jwt", "application/logout+jwt"):
+        # Section 2.4: logout tokens SHOULD be typed logout+jwt; plain JWT is accepted from providers that do
+        # not type them (the events and nonce checks below keep ID tokens out), any other type is refused.
+        if typ is not None and str(typ).lower() not in ("logout+jwt", "application/logout+jwt", "jwt"):
             raise InvalidRequest("the token is not a logout token")
         now = time.time()
         # Step 3: iss, aud and iat as for an ID token (OIDC Core 3.1.3.7), exp when present.

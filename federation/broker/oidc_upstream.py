@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import threading
 import time
 from dataclasses import dataclass
@@ -117,7 +118,13 @@ def pkce_pair() -> tuple[str, str]:
 
 
 def authorization_url(
-    meta: UpstreamMetadata, *, client_id: str, redirect_uri: str, scopes: list[str], acr_values: list[str]
+    meta: UpstreamMetadata,
+    *,
+    client_id: str,
+    redirect_uri: str,
+    scopes: list[str],
+    acr_values: list[str],
+    acr_claim_values: list[str] | None = None,
 ) -> AuthorizationStart:
     """OIDC Core 3.1.2.1 with state (CSRF, RFC 6749 10.12), nonce (replay, 3.1.2.1) and PKCE S256."""
     state, nonce = new_token(32), new_token(32)
@@ -134,6 +141,9 @@ def authorization_url(
     }
     if acr_values:
         params["acr_values"] = " ".join(acr_values)
+    elif acr_claim_values:
+        # OIDC Core 5.5.1.1: a voluntary acr claim request, so the provider says which level it reached.
+        params["claims"] = json.dumps({"id_token": {"acr": {"values": acr_claim_values}}})
     sep = "&" if "?" in meta.authorization_endpoint else "?"
     return AuthorizationStart(meta.authorization_endpoint + sep + urlencode(params), state, nonce, verifier)
 

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from federation.broker.errors import UpstreamLoginRefused
+from federation.broker.linked_accounts import linked_for_cookie, unlink_for_cookie
 from federation.broker.service import Broker, BrokeredLogin
 from idp.errors import InvalidPageRequest
 from idp.provider import OpenIDProvider
@@ -82,8 +83,7 @@ async def go_upstream(
     try:
         view = await run_in_threadpool(op.view, interaction_id, browser, None)
         broker = broker_of(request)
-        with op.db.session() as s:
-            protocol = broker.provider(s, name).protocol
+        protocol = await run_in_threadpool(broker.protocol_of, name)
         start = broker.start_oidc if protocol == "oidc" else request.state.federation_saml.start
         url = await run_in_threadpool(start, name, interaction_id, browser or "", view.request.min_level)
     except InvalidPageRequest as exc:
@@ -180,7 +180,7 @@ async def link_choice(ticket: str, request: Request, op: Provider, pages: PagesD
 @router.get("/account/linked")
 async def linked(request: Request, op: Provider, pages: PagesDep, notice: str | None = None) -> Response:
     broker = broker_of(request)
-    links = await run_in_threadpool(broker.linked_for_cookie, request.cookies.get(SESSION_COOKIE))
+    links = await run_in_threadpool(linked_for_cookie, broker, request.cookies.get(SESSION_COOKIE))
     return pages.render(
         request,
         "federation_linked.html",
@@ -199,7 +199,7 @@ async def remove_link(link_id: int, request: Request, pages: PagesDep) -> Respon
         return pages.error(request, "error.csrf", status_code=403)
     broker = broker_of(request)
     removed = await run_in_threadpool(
-        broker.unlink_for_cookie, request.cookies.get(SESSION_COOKIE), link_id, client_ip(request)
+        unlink_for_cookie, broker, request.cookies.get(SESSION_COOKIE), link_id, client_ip(request)
     )
     if not removed:
         return pages.error(request, "error.not_found", status_code=404)

@@ -129,6 +129,10 @@ class Broker:
             raise UpstreamLoginRefused(f"no enabled provider {name!r}", "federation.error.unknown_provider")
         return found
 
+    def protocol_of(self, name: str) -> str:
+        with self.db.session() as s:
+            return self.provider(s, name).protocol
+
     def start_oidc(self, name: str, interaction_id: str, browser_id: str, min_level: int) -> str:
         with self.db.session() as s:
             provider = self.provider(s, name, "oidc")
@@ -143,8 +147,10 @@ class Broker:
                 client_id=cfg.client_id,
                 redirect_uri=callback_url(self.issuer, provider),
                 scopes=cfg.scopes,
-                # Always asked: providers (oidc-provider among them) only return acr when acr_values asked.
-                acr_values=wanted,
+                # OIDC Core 3.1.2.1: acr_values only when the portal needs a level (providers read them as
+                # a requirement); otherwise acr is asked for as a voluntary claim where supported.
+                acr_values=wanted if min_level else [],
+                acr_claim_values=wanted if meta.raw.get("claims_parameter_supported") else None,
             )
             sealed = self.sealer.seal(start.code_verifier.encode(), b"federation:pkce")
             self._new_trip(
@@ -319,37 +325,6 @@ class Broker:
                 raise UpstreamLoginRefused("link ticket used twice", "federation.error.expired")
             self.linker.link(s, provider, answer, identity_id, how=how)
         return BrokeredLogin(trip.interaction_id, provider, answer, Resolution(identity_id, how)), None
-
-    def linked_for_cookie(self, session_cookie: str | None) -> list[dict[str, object]] | None:
-        """The signed-in citizen's linked providers (None when nobody is signed in)."""
-        from idp.sessions import SessionStore
-
-        with self.db.session() as s:
-            session = SessionStore(0, 0).from_cookie(s, session_cookie)
-            if session is None:
-                return None
-            out: list[dict[str, object]] = []
-            for link in self.linker.linked_providers(s, session.identity.id):
-                provider = self.catalogue.by_id(s, link.provider_id)
-                if provider is not None:
-                    out.append(
-                        {
-                            "id": link.id,
-                            "name": provider.name,
-                            "display_name": provider.display_name,
-                            "since": link.created_at.date().isoformat(),
-                        }
-                    )
-            return out
-
-    def unlink_for_cookie(self, session_cookie: str | None, link_id: int, ip: str | None) -> bool:
-        from idp.sessions import SessionStore
-
-        with self.db.session() as s:
-            session = SessionStore(0, 0).from_cookie(s, session_cookie)
-            if session is None:
-                return False
-            return self.linker.unlink(s, session.identity.id, link_id, ip=ip) is not None
 
     def client_public_jwks(self, name: str) -> dict[str, Any] | None:
         from joserfc.jwk import import_key

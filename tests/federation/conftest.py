@@ -56,10 +56,35 @@ def nixa_client(issuer: str, names: tuple[str, ...]) -> dict[str, Any]:
     }
 
 
+@functools.cache
+def client_key() -> dict[str, Any]:
+    """NIXA's private_key_jwt key at the upstream (the CLI generates one the same way)."""
+    from nixa.cli_idp import _new_client_key
+
+    return _new_client_key()
+
+
+def key_client(issuer: str) -> dict[str, Any]:
+    """NIXA registered a second time, authenticating with private_key_jwt (its public key inline)."""
+    from joserfc.jwk import import_key
+
+    public = import_key(client_key()).as_dict(private=False)
+    return {
+        **nixa_client(issuer, ("ministry",)),
+        "client_id": "nixa-broker-jwt",
+        "token_endpoint_auth_method": "private_key_jwt",
+        "token_endpoint_auth_signing_alg": "ES256",
+        "jwks": {"keys": [public]},
+    }
+
+
 @pytest.fixture(scope="module")
 def upstream() -> Iterator[NodeOP]:
     require_e2e_tools()
-    with run_node_op(clients=[nixa_client(ISSUER, ("bank", "weak", "untrusted"))], accounts=ACCOUNTS) as op:
+    clients = [nixa_client(ISSUER, ("bank", "weak", "untrusted")), key_client(ISSUER)]
+    for c in clients[1:]:
+        c.pop("client_secret")
+    with run_node_op(clients=clients, accounts=ACCOUNTS) as op:
         yield op
 
 

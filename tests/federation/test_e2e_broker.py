@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -13,8 +14,10 @@ from tests.e2e.node_rp import run_node_rp
 from tests.e2e.portal_flows import html_lang, open_idp_login, register_rp
 from tests.federation.conftest import PERSONAL_ID
 from tests.federation.live import serve_broker
-from tests.support.db import TestDatabase
 from tests.support.factories import make_citizen
+
+if TYPE_CHECKING:
+    from tests.support.db import TestDatabase
 
 pytestmark = pytest.mark.e2e
 

@@ -228,6 +228,7 @@ def test_citizen_sees_and_removes_linked_providers(
     make_citizen(fed_op, personal_id=PERSONAL_ID)
     portal = make_portal(platform)
     brokered_login(fed_browser, portal, "an")
+    assert 'href="/account/linked"' in fed_browser.get("/account").text, "the account page links to it"
     page = fed_browser.get("/account/linked")
     assert 'data-provider="bank"' in page.text
     with platform.db.session() as s:
@@ -253,3 +254,29 @@ def test_a_disabled_provider_is_neither_offered_nor_usable(
     assert 'data-login-choice="upstream:bank"' not in fed_browser.get(location).text
     go = fed_browser.get(f"/federation/login/bank/{location.rsplit('/', 1)[1]}", follow_redirects=False)
     assert go.status_code == 400 and 'data-error="federation.error.unknown_provider"' in go.text
+
+
+def test_rfc7523_private_key_jwt_authenticates_nixa_at_the_upstream_token_endpoint(
+    fed_browser: TestClient, fed_op: OpenIDProvider, platform: Platform, upstream: NodeOP
+) -> None:
+    from federation.upstream.catalogue import ProviderCatalogue, ProviderConfig
+    from tests.federation.conftest import UPSTREAM_ACR, client_key
+
+    config = ProviderConfig(
+        acr_map=UPSTREAM_ACR,
+        trusted_claims=["personal_id"],
+        identity_level=2,
+        discovery_url=upstream.discovery_url,
+        client_id="nixa-broker-jwt",
+        auth_method="private_key_jwt",
+        scopes=["openid", "profile", "personal_id"],
+    )
+    with platform.db.session() as s:
+        ProviderCatalogue(platform.sealer).add(
+            s, name="ministry", display_name="Bộ", protocol="oidc", config=config, private_key=client_key()
+        )
+    make_citizen(fed_op, personal_id=PERSONAL_ID)
+    portal = make_portal(platform)
+    result = brokered_login(fed_browser, portal, "an", provider="ministry")
+    assert result.response.status_code == 303, result.response.text[:300]
+    assert id_token_claims(fed_browser, portal, result.location, result.verifier)["amr"] == ["fed"]

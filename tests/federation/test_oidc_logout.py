@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 import httpx
@@ -20,9 +21,11 @@ from federation.upstream.models import UpstreamSession
 from idp.models import AuditRecord, LogoutDelivery, SsoSession
 from tests.federation.conftest import PERSONAL_ID
 from tests.federation.live import LiveBroker, serve_broker, submit, walk
-from tests.support.db import TestDatabase
 from tests.support.factories import PortalInfo, make_citizen, make_portal, pkce_pair
 from tests.support.flows import authorize_params, query_of
+
+if TYPE_CHECKING:
+    from tests.support.db import TestDatabase
 
 PORTAL = "https://portal.example.vn"
 
@@ -87,7 +90,7 @@ def test_backchannel_logout_1_0_2_6_an_invalid_logout_token_is_refused(live: Liv
         assert resp.status_code == 400
         assert resp.json()["error"] == "invalid_request"
         assert resp.headers["cache-control"] == "no-store"
-        # An ID token of the same provider is signed by the same key but is no logout token.
+        # Section 2.5: the logout_token parameter is required.
         assert (
             http.post(f"{live.base_url}/federation/oidc/bank/backchannel-logout", data={}).status_code == 400
         )

@@ -106,3 +106,23 @@ def test_idp_add_private_key_jwt_publishes_its_public_key(nixa, platform: Platfo
     with TestClient(build_idp_app(platform), base_url="http://testserver") as c:
         keys = c.get("/federation/oidc/ministry/jwks").json()["keys"]
     assert len(keys) == 1 and "d" not in keys[0], "only the public half is published"
+
+
+def test_idp_add_saml_picks_one_idp_of_an_aggregate(nixa, tmp_path: Path) -> None:
+    from tests.federation.saml_idp import SamlIdP
+
+    bodies = [
+        SamlIdP(f"https://{host}.example.vn", tmp_path / host).metadata_xml().split("?>", 1)[-1]
+        for host in ("postal", "province")
+    ]
+    aggregate = tmp_path / "federation.xml"
+    aggregate.write_text(
+        '<md:EntitiesDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata">'
+        + "".join(bodies)
+        + "</md:EntitiesDescriptor>"
+    )
+    args = ["idp", "add", "--name", "province", "--protocol", "saml", "--metadata", str(aggregate)]
+    several = nixa(*args, ok=False)
+    assert several.exit_code == 1 and "--entity-id" in several.output
+    out = json.loads(nixa(*args, "--entity-id", "https://province.example.vn/idp/metadata", "--json").stdout)
+    assert out["entity_id"] == "https://province.example.vn/idp/metadata"

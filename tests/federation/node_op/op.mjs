@@ -35,6 +35,7 @@ const provider = new Provider(issuer, {
   pkce: { required: () => true },
   features: {
     devInteractions: { enabled: false },
+    claimsParameter: { enabled: true },
     backchannelLogout: { enabled: true },
     rpInitiatedLogout: {
       enabled: true,
