@@ -52,7 +52,7 @@ def _parse() -> argparse.Namespace:
         "--scale",
         type=int,
         default=None,
-        help="also bulk-load this many identities into PostgreSQL and compare with 10,000",
+        help="identities in PostgreSQL compared with 10,000 (default 1,000,000; 0 skips; not with --quick)",
     )
     p.add_argument("--duration", type=float, default=None, help="seconds measured per flow")
     return p.parse_args()
@@ -109,7 +109,12 @@ def main() -> None:
                 peer = target.name
         log("[bench] argon2id alone")
         ceiling = argon.measure(1.0 if args.quick else 3.0)
-        scaled = scale.compare(work / "scale", args.postgres, args.scale) if args.scale else None
+        people_at_scale = (
+            0 if args.quick or not args.postgres else 1_000_000 if args.scale is None else args.scale
+        )
+        if people_at_scale:
+            log(f"[bench] scale: {people_at_scale:,} identities in PostgreSQL against 10,000")
+        scaled = scale.compare(work / "scale", args.postgres, people_at_scale) if people_at_scale else None
     extra: dict[str, Any] = {
         "argon2": ceiling,
         "memory": memory,
