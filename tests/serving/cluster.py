@@ -26,7 +26,8 @@ from idp.migrate import upgrade
 from idp.platform import Platform
 from tests.support.db import base_url
 
-START_TIMEOUT_S = 30.0
+# Generous: on a loaded CI machine a process with two spawned workers can take a while to import.
+START_TIMEOUT_S = 120.0
 
 
 def free_port() -> int:
