@@ -158,8 +158,8 @@ class Cluster:
             stderr=subprocess.STDOUT,
         )
         server = NixaProcess(f"http://127.0.0.1:{port}", proc, log)
+        self.processes.append(server)  # stopped by close() even when it never became healthy
         _wait(lambda: _healthy(server.base_url), f"nixa serve on {port}", proc, log)
-        self.processes.append(server)
         return server
 
     def close(self) -> None:
