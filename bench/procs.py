@@ -56,7 +56,8 @@ class Server:
     def rss_per_worker(self) -> list[int]:
         """Resident memory of each process that serves requests (uvicorn's supervisor excluded)."""
         procs = self.tree()
-        workers = procs[1:] if len(procs) > 1 and "multiprocessing" in " ".join(_cmd(procs[-1])) else procs
+        # With --workers, the first process only supervises; multiprocessing's resource tracker serves none.
+        workers = [p for p in procs[1:] if "resource_tracker" not in " ".join(_cmd(p))] or procs[:1]
         return [p.memory_info().rss for p in workers if p.is_running()]
 
 

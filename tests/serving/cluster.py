@@ -26,7 +26,8 @@ from idp.migrate import upgrade
 from idp.platform import Platform
 from tests.support.db import base_url
 
-START_TIMEOUT_S = 30.0
+# Generous: on a loaded CI machine a process with two spawned workers can take a while to import.
+START_TIMEOUT_S = 120.0
 
 
 def free_port() -> int:
@@ -157,8 +158,8 @@ class Cluster:
             stderr=subprocess.STDOUT,
         )
         server = NixaProcess(f"http://127.0.0.1:{port}", proc, log)
+        self.processes.append(server)  # stopped by close() even when it never became healthy
         _wait(lambda: _healthy(server.base_url), f"nixa serve on {port}", proc, log)
-        self.processes.append(server)
         return server
 
     def close(self) -> None:
