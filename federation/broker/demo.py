@@ -26,7 +26,7 @@ NAME = "bca-demo"
 DISPLAY_NAME = "Cổng định danh Bộ Công an (demo)"
 CLIENT_ID = "nixa-demo-broker"
 # Someone the upstream knows and NIXA does not yet: their first login creates a linked level-2 identity.
-UPSTREAM_CITIZEN = ("001085000003", "Phạm Minh Châu", date(1985, 11, 3), "M")
+UPSTREAM_CITIZEN = ("001085000005", "Phạm Minh Châu", date(1985, 11, 3), "M")
 
 
 def _client_secret(up: Platform, nixa_issuer: str) -> str:

@@ -31,9 +31,11 @@ def generate_rsa_key(bits: int) -> rsa.RSAPrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=bits)
 
 
-def new_key_pair(common_name: str, bits: int = 3072) -> tuple[str, bytes]:
+def new_key_pair(
+    common_name: str, bits: int = 3072, *, key: rsa.RSAPrivateKey | None = None
+) -> tuple[str, bytes]:
     """A self-signed certificate (SAML metadata carries the key; trust comes from the metadata exchange)."""
-    key = generate_rsa_key(bits)
+    key = key or generate_rsa_key(bits)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name[:64])])
     now = utcnow()
     cert = (

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from cryptography.hazmat.primitives.asymmetric import rsa
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.config import IdPConfig
 from saml2.metadata import entity_descriptor
@@ -33,7 +34,9 @@ CLASS_LOW = "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"
 @functools.cache
 def _key_pair(name: str) -> tuple[str, bytes]:
     # One key pair per name and process: generating RSA keys is slow, and "impostor" must differ from "idp".
-    return new_key_pair(name, 2048)
+    # The key is generated here, not by sp_keys.generate_rsa_key: the tests replace that one with a single
+    # pooled key, which would give "idp" and "impostor" the same key whenever both were made under it.
+    return new_key_pair(name, 2048, key=rsa.generate_private_key(public_exponent=65537, key_size=2048))
 
 
 def key_files(folder: Path, name: str) -> tuple[str, str]:

@@ -167,6 +167,7 @@ def test_saml_core_5_an_assertion_signed_by_another_key_is_refused(
     impostor = SamlIdP(
         "http://idp.example.vn", tmp_path / "impostor", sp_metadata=saml_idp._sp_metadata, key_name="impostor"
     )
+    assert Path(impostor.key_file).read_bytes() != Path(saml_idp.key_file).read_bytes(), "a different key"
     resp = answer(fed_browser, saml_idp, make_portal(platform), signer=impostor)
     refused_because(platform, resp, "rejected")
 
