@@ -81,6 +81,11 @@ FEDERATION: dict[str, dict[str, str]] = {
     "admin.federation.intermediates": _m("Thực thể trung gian", "Intermediates"),
     "admin.federation.leaves": _m("Thực thể lá (cổng dịch vụ)", "Leaves (portals)"),
     "admin.federation.trust_marks": _m("Dấu tin cậy", "Trust marks"),
+    "admin.federation.admitted": _m(
+        "Cổng được đăng ký qua liên bang (tự động hoặc tường minh)", "Portals admitted through the federation"
+    ),
+    "admin.federation.registration": _m("Kiểu đăng ký", "Registration"),
+    "admin.federation.chain": _m("Chuỗi tin cậy", "Trust chain"),
     "admin.federation.name": _m("Tên", "Name"),
     "admin.federation.superior": _m("Cấp trên", "Superior"),
     "admin.federation.subordinates": _m("Số cấp dưới", "Subordinates"),

@@ -10,14 +10,19 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import RedirectResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from admin.console_sessions import Operator
 from admin.integrations import ConsoleIntegrations, integrations, record_reason
 from admin.permissions import Permission
 from admin.web.deps import BadForm, ConsoleDep, checked_form, require
+from federation.openid_federation.models import FederatedClient
 from federation.openid_federation.overview import FederationOverview
+from idp.db import utcnow
 from idp.errors import OAuthError
+from idp.models import Client
 
 router = APIRouter(prefix="/federation")
 Viewer = Annotated[Operator, Depends(require(Permission.FEDERATION_VIEW))]
@@ -36,12 +41,15 @@ def _page(
     values: dict[str, str] | None = None,
 ) -> Response:
     overview = x.federation.overview()
+    with c.platform.db.read_session() as s:
+        admitted = admitted_portals(s)
     return c.render(
         request,
         "admin/federation.html",
         operator,
         status_code=400 if error else 200,
         fed=overview,
+        admitted=admitted,
         superiors=[
             e for e in overview.trust_anchors + overview.intermediates if e.kind != "external_intermediate"
         ],
@@ -54,6 +62,31 @@ def _page(
         notice=request.query_params.get("notice"),
         may_manage=operator.may(Permission.FEDERATION_MANAGE),
     )
+
+
+def admitted_portals(s: Session) -> list[dict[str, Any]]:
+    """Portals admitted by automatic or explicit registration (Section 12), through whichever chain:
+    the overview's leaves are only those NIXA's own entities enrolled."""
+    rows = s.execute(
+        select(FederatedClient, Client.name)
+        .join(Client, Client.client_id == FederatedClient.client_id)
+        .order_by(FederatedClient.chain_expires_at)
+    )
+    now = utcnow()
+    return [
+        {
+            "client_id": row.client_id,
+            "name": name,
+            "registration_type": row.registration_type,
+            "trust_anchor": row.trust_anchor,
+            "chain": list(row.chain_entities),
+            "trust_marks": list(row.trust_mark_types),
+            "resolved_at": row.resolved_at,
+            "expires_at": row.chain_expires_at,
+            "expired": row.chain_expires_at <= now,
+        }
+        for row, name in rows
+    ]
 
 
 def _subordinates(fed: FederationOverview, own_op: str) -> list[tuple[str, str, bool]]:
