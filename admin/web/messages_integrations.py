@@ -146,6 +146,15 @@ CREDENTIALS: dict[str, dict[str, str]] = {
     "admin.credentials.revoke": _m("Thu hồi", "Revoke"),
     "admin.credentials.revoke_device": _m("Thu hồi thiết bị", "Revoke the device"),
     "admin.credentials.unlink": _m("Gỡ liên kết", "Remove the link"),
+    "admin.credentials.lost_phone": _m("Mất điện thoại", "Lost phone"),
+    "admin.credentials.lost_phone_help": _m(
+        "Thu hồi ngay mọi chứng thư SD-JWT VC, mã QR định danh và thiết bị ví còn hiệu lực của công dân.",
+        "Revokes at once every active SD-JWT VC, identity QR code and wallet device of the citizen.",
+    ),
+    "admin.credentials.revoke_all": _m("Thu hồi tất cả", "Revoke everything"),
+    "admin.notice.wallet-revoke-all": _m(
+        "Đã thu hồi mọi chứng thư và thiết bị ví.", "Every credential and wallet device was revoked."
+    ),
     "admin.credentials.bad_code": _m("Mã lý do không hợp lệ.", "The reason code is not valid."),
     "admin.credentials.reason.lost_device": _m("Mất thiết bị", "Lost device"),
     "admin.credentials.reason.compromised": _m("Khoá bị lộ", "Key compromised"),

@@ -163,6 +163,26 @@ async def revoke_device(
     return await _act(request, c, operator, identity_id, "device:revoke", device_id, change)
 
 
+def _revoke_everything(x: ConsoleIntegrations, s: Session, identity_id: str, actor: str, reason: str) -> bool:
+    """A lost or stolen phone: every active SD-JWT VC, identity QR and wallet device of the citizen."""
+    vcs = [c.id for c in x.credentials.list_for(s, identity_id) if c.state == "valid"]
+    for credential_id in vcs:
+        x.credentials.revoke(s, credential_id, actor=actor, reason="lost_device", identity_id=identity_id)
+    x.identity_qrs.revoke_all(s, identity_id, actor=actor, reason=reason)
+    x.devices.revoke_all(s, identity_id, actor=actor)
+    return True  # nothing left active is no error: the file shows the states
+
+
+@router.post("/citizens/{identity_id}/wallet/revoke-all")
+async def revoke_everything(
+    request: Request, c: ConsoleDep, operator: Manager, x: Services, identity_id: str
+) -> Response:
+    def change(s: Session, fields: dict[str, str]) -> bool:
+        return _revoke_everything(x, s, identity_id, operator.actor, fields["reason"])
+
+    return await _act(request, c, operator, identity_id, "wallet:revoke-all", identity_id, change)
+
+
 @router.post("/citizens/{identity_id}/upstream-links/{link_id}/remove")
 async def remove_link(
     request: Request, c: ConsoleDep, operator: CitizenManager, identity_id: str, link_id: int

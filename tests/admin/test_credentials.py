@@ -171,3 +171,21 @@ def test_verifiers_and_auditors_see_the_credentials_without_actions(
     sign_in_directly(console, console_browser, operator_factory(role))
     page = console_browser.get(f"/citizens/{holder_of_everything.id}").text
     assert page.count('data-state="active"') == 3 and not ACTION.findall(page)
+
+
+def test_a_lost_phone_revokes_everything_at_once(
+    console, console_browser, operator_factory, platform, holder_of_everything
+) -> None:
+    citizen = holder_of_everything
+    officer = sign_in_directly(console, console_browser, operator_factory(Role.SECURITY_OFFICER))
+    resp = post(
+        console_browser, f"/citizens/{citizen.id}/wallet/revoke-all", reason="phone stolen, police report 88"
+    )
+    assert resp.headers["location"].endswith("notice=wallet-revoke-all")
+    page = console_browser.get(f"/citizens/{citizen.id}").text
+    assert page.count('data-state="revoked"') == 3 and 'data-state="active"' not in page
+    with platform.db.session() as s:
+        vc = s.scalars(select(IssuedCredential)).one()
+        assert (vc.revoked_by, vc.revocation_reason) == (officer.actor, "lost_device")
+        ref = (vc.status_list_uri, vc.status_index)
+    assert _status(platform, *ref) == STATUS_INVALID
