@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -42,6 +42,9 @@ class PanelRow:
     action_key: str = ""
     permission: str = ""
     choices: tuple[tuple[str, str], ...] = ()
+    # With a message key, the value shown is that message filled with ``params`` (in the page's language).
+    value_key: str = ""
+    params: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

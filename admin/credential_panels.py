@@ -34,6 +34,10 @@ def _day(when: datetime | None) -> str:
     return when.strftime("%Y-%m-%d") if when else "–"
 
 
+def _validity(issued: datetime, expires: datetime, reason: str | None) -> dict[str, str]:
+    return {"issued": _day(issued), "expires": _day(expires), "reason": f" ({reason})" if reason else ""}
+
+
 def _state(revoked_at: datetime | None, expires_at: datetime | None) -> str:
     if revoked_at is not None:
         return "revoked"
@@ -57,12 +61,13 @@ class IdentityQrPanel:
             out.append(
                 PanelRow(
                     f"QR {row.id[:8]}",
-                    f"{_day(row.issued_at)} → {_day(row.expires_at)}"
-                    + (f" ({row.revocation_reason})" if row.revocation_reason else ""),
+                    "",
                     state,
                     f"/citizens/{identity_id}/identity-qr/{row.id}/revoke" if state == "active" else "",
                     "admin.credentials.revoke",
                     Permission.CREDENTIAL_MANAGE,
+                    value_key="admin.credentials.validity",
+                    params=_validity(row.issued_at, row.expires_at, row.revocation_reason),
                 )
             )
         return out
@@ -84,14 +89,15 @@ class SdJwtCredentialPanel:
             state = _state(row.revoked_at, row.expires_at)
             out.append(
                 PanelRow(
-                    row.vct,
-                    f"{row.id[:8]} · {_day(row.issued_at)} → {_day(row.expires_at)}"
-                    + (f" ({row.revocation_reason})" if row.revocation_reason else ""),
+                    f"{row.vct} ({row.id[:8]})",
+                    "",
                     state,
                     f"/citizens/{identity_id}/credentials/{row.id}/revoke" if state == "active" else "",
                     "admin.credentials.revoke",
                     Permission.CREDENTIAL_MANAGE,
                     VC_REASONS,
+                    value_key="admin.credentials.validity",
+                    params=_validity(row.issued_at, row.expires_at, row.revocation_reason),
                 )
             )
         return out
@@ -114,11 +120,17 @@ class WalletDevicePanel:
             out.append(
                 PanelRow(
                     row.name,
-                    f"{row.key_protection} · {_day(row.created_at)} · {_day(row.last_used_at)}",
+                    "",
                     state,
                     f"/citizens/{identity_id}/devices/{row.id}/revoke" if state == "active" else "",
                     "admin.credentials.revoke_device",
                     Permission.CREDENTIAL_MANAGE,
+                    value_key="admin.credentials.device",
+                    params={
+                        "protection": row.key_protection,
+                        "since": _day(row.created_at),
+                        "used": _day(row.last_used_at),
+                    },
                 )
             )
         return out
@@ -138,11 +150,13 @@ class UpstreamLinkPanel:
         return [
             PanelRow(
                 f"{display} ({name})",
-                f"{_day(link.created_at)} · {_day(link.last_login_at)}",
+                "",
                 "linked",
                 f"/citizens/{identity_id}/upstream-links/{link.id}/remove",
                 "admin.credentials.unlink",
                 Permission.CITIZEN_MANAGE,
+                value_key="admin.credentials.link",
+                params={"since": _day(link.created_at), "used": _day(link.last_login_at)},
             )
             for link, display, name in found
         ]

@@ -143,6 +143,16 @@ CREDENTIALS: dict[str, dict[str, str]] = {
     "admin.credentials.upstream_links": _m(
         "Tài khoản liên kết ở nhà cung cấp khác", "Linked upstream accounts"
     ),
+    "admin.credentials.validity": _m(
+        "Cấp {issued}, hết hạn {expires}{reason}", "Issued {issued}, expires {expires}{reason}"
+    ),
+    "admin.credentials.device": _m(
+        "Khoá {protection}, đăng ký {since}, dùng lần cuối {used}",
+        "{protection} key, registered {since}, last used {used}",
+    ),
+    "admin.credentials.link": _m(
+        "Liên kết từ {since}, đăng nhập lần cuối {used}", "Linked {since}, last login {used}"
+    ),
     "admin.credentials.revoke": _m("Thu hồi", "Revoke"),
     "admin.credentials.revoke_device": _m("Thu hồi thiết bị", "Revoke the device"),
     "admin.credentials.unlink": _m("Gỡ liên kết", "Remove the link"),
