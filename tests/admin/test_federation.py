@@ -58,6 +58,9 @@ def test_the_overview_shows_anchor_intermediates_admitted_portals_and_marks(
     assert 'data-status="active"' in page
     assert 'id="enrol-form"' not in page and "/revoke" not in page, "the auditor changes nothing"
     assert post(console_browser, "/federation/subordinates", reason="x", entity_id=LEAF).status_code == 403
+    console_browser.cookies.set("nixa_lang", "en")
+    english = console_browser.get("/federation").text
+    assert "Trust anchors" in english and "Portals admitted through the federation" in english
 
 
 def test_enrol_then_remove_a_subordinate(
