@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -22,11 +22,29 @@ HISTORY = 50
 
 class CitizenPanel(Protocol):
     """More of a citizen's file from another package (accounts linked at upstream identity providers,
-    wallet credentials, ...): a titled table, passed to ``create_admin_app(citizen_panels=...)``."""
+    wallet credentials, ...): a titled table, passed to ``create_admin_app(citizen_panels=...)``. Rows are
+    (label, value) pairs or ``PanelRow``s; a panel may name the ``permission`` needed to see it."""
 
     title_key: str
 
-    def rows(self, s: Session, identity_id: str) -> list[tuple[str, str]]: ...
+    def rows(self, s: Session, identity_id: str) -> Sequence[tuple[str, str] | PanelRow]: ...
+
+
+@dataclass(frozen=True)
+class PanelRow:
+    """A row of a citizen panel with a state and, for operators holding ``permission``, one action: a form
+    posted to ``action`` with a reason (and, with ``choices``, a select named ``code``)."""
+
+    label: str
+    value: str
+    state: str = ""
+    action: str = ""
+    action_key: str = ""
+    permission: str = ""
+    choices: tuple[tuple[str, str], ...] = ()
+    # With a message key, the value shown is that message filled with ``params`` (in the page's language).
+    value_key: str = ""
+    params: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -39,7 +57,7 @@ class CitizenFile:
     sessions: list[dict[str, Any]]
     lockouts: list[Lockout]
     history: list[AuditRecord]
-    panels: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)
+    panels: list[tuple[str, Sequence[tuple[str, str] | PanelRow]]] = field(default_factory=list)
 
 
 def find_by_personal_id(s: Session, identities: IdentityStore, value: str) -> Identity | None:

@@ -24,14 +24,36 @@ class Permission(StrEnum):
     KEY_MANAGE = "key:manage"
     AUDIT_VIEW = "audit:view"
     OPERATOR_VIEW = "operator:view"  # who holds which role (granted with `nixa admin grant`)
+    UPSTREAM_VIEW = "upstream:view"  # upstream identity providers NIXA brokers (issue 5)
+    UPSTREAM_MANAGE = "upstream:manage"
+    FEDERATION_VIEW = "federation:view"  # OpenID Federation anchors, subordinates, trust marks (issue 6)
+    FEDERATION_MANAGE = "federation:manage"
+    CREDENTIAL_VIEW = "credential:view"  # a citizen's identity QR codes, SD-JWT VCs, wallet devices (issue 7)
+    CREDENTIAL_MANAGE = "credential:manage"  # revoke them
 
 
 _EVERYONE = {Permission.DASHBOARD_VIEW}
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.VERIFIER: frozenset(
-        _EVERYONE | {Permission.VERIFICATION_VIEW, Permission.VERIFICATION_DECIDE, Permission.CITIZEN_VIEW}
+        _EVERYONE
+        | {
+            Permission.VERIFICATION_VIEW,
+            Permission.VERIFICATION_DECIDE,
+            Permission.CITIZEN_VIEW,
+            Permission.CREDENTIAL_VIEW,
+        }
     ),
-    Role.PORTAL_MANAGER: frozenset(_EVERYONE | {Permission.PORTAL_VIEW, Permission.PORTAL_MANAGE}),
+    Role.PORTAL_MANAGER: frozenset(
+        _EVERYONE
+        | {
+            Permission.PORTAL_VIEW,
+            Permission.PORTAL_MANAGE,
+            Permission.UPSTREAM_VIEW,
+            Permission.UPSTREAM_MANAGE,
+            Permission.FEDERATION_VIEW,
+            Permission.FEDERATION_MANAGE,
+        }
+    ),
     Role.SECURITY_OFFICER: frozenset(
         _EVERYONE
         | {
@@ -41,6 +63,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.KEY_MANAGE,
             Permission.AUDIT_VIEW,
             Permission.OPERATOR_VIEW,
+            Permission.CREDENTIAL_VIEW,
+            Permission.CREDENTIAL_MANAGE,
         }
     ),
     # The auditor reads everything and changes nothing.

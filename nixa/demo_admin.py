@@ -80,7 +80,8 @@ def admin_console(
     settings = AdminSettings(base_url=f"http://{public_host}:{admin_port}")
     app = create_admin_app(p, settings)
     lines = [
-        f"Admin console:          {settings.base_url}  (operators sign in with password {password} + TOTP)"
+        f"Admin console:          {settings.base_url}  (operators sign in with password {password} + TOTP)",
+        f"  upstream IdPs {settings.base_url}/upstream, federation /federation, credentials /credentials",
     ]
     for demo in OPERATORS:
         secret = _ensure_operator(p, demo, password)

@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from admin.citizens import CitizenPanel
 from admin.console_client import console_secret, ensure_console_client
 from admin.console_sessions import ConsoleSessions
+from admin.credential_panels import default_panels
 from admin.name_index import NameIndex
 from admin.oidc import OperatorSignIn
 from admin.settings import AdminSettings
@@ -71,7 +72,7 @@ def create_admin_app(
     *,
     http: httpx.Client | None = None,
     sections: Sequence[Section] | None = None,
-    citizen_panels: Sequence[CitizenPanel] = (),
+    citizen_panels: Sequence[CitizenPanel] | None = None,
 ) -> FastAPI:
     admin = admin or AdminSettings()
     sections = list(default_sections() if sections is None else sections)
@@ -81,7 +82,7 @@ def create_admin_app(
     http = http or httpx.Client(timeout=10.0, trust_env=False)
     app = FastAPI(title="NIXA operator console", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.console = console = build_console(platform, admin, http, sections)
-    console.citizen_panels = list(citizen_panels)
+    console.citizen_panels = list(default_panels() if citizen_panels is None else citizen_panels)
     # The operator's address in the audit trail, believed from X-Forwarded-For only behind our proxies.
     app.state.trusted_proxies = parse_networks(platform.settings.trusted_proxies)
     _security_headers(app, admin)

@@ -42,13 +42,17 @@ async def search(request: Request, c: ConsoleDep, operator: Viewer, q: str = "")
     return c.render(request, "admin/citizens.html", operator, q=q, results=results, searched=bool(q.strip()))
 
 
-def _file(c: ConsoleDep, identity_id: str):  # type: ignore[no-untyped-def]
+def _file(c: ConsoleDep, identity_id: str, operator: Operator | None = None):  # type: ignore[no-untyped-def]
+    # A panel naming a permission (the wallet's credentials) is shown to operators holding it only.
+    panels = [
+        p
+        for p in c.citizen_panels
+        if operator is None or operator.may(getattr(p, "permission", Permission.CITIZEN_VIEW))
+    ]
     with c.platform.db.read_session() as s:
         identity = s.get(Identity, identity_id)
         file = (
-            None
-            if identity is None
-            else citizen_file(s, c.provider.identities, c.accounts, identity, c.citizen_panels)
+            None if identity is None else citizen_file(s, c.provider.identities, c.accounts, identity, panels)
         )
         s.expunge_all()  # rendered after the read session closes (its rollback would expire them)
         return file
@@ -56,7 +60,7 @@ def _file(c: ConsoleDep, identity_id: str):  # type: ignore[no-untyped-def]
 
 @router.get("/{identity_id}")
 async def citizen_page(request: Request, c: ConsoleDep, operator: Viewer, identity_id: str) -> Response:
-    file = await run_in_threadpool(_file, c, identity_id)
+    file = await run_in_threadpool(_file, c, identity_id, operator)
     if file is None:
         return c.render(request, "admin/error.html", operator, status_code=404, key="admin.error.not_found")
     return c.render(

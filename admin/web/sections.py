@@ -26,12 +26,16 @@ def default_sections() -> list[Section]:
     from admin.web import (
         routes_audit,
         routes_citizens,
+        routes_credentials,
         routes_dashboard,
+        routes_federation,
         routes_keys,
         routes_operators,
         routes_portals,
+        routes_upstream,
         routes_verification,
     )
+    from admin.web.messages_integrations import CREDENTIALS, FEDERATION, UPSTREAM
 
     return [
         Section("dashboard", "admin.nav.dashboard", "/", Permission.DASHBOARD_VIEW, routes_dashboard.router),
@@ -46,6 +50,31 @@ def default_sections() -> list[Section]:
             "citizens", "admin.nav.citizens", "/citizens", Permission.CITIZEN_VIEW, routes_citizens.router
         ),
         Section("portals", "admin.nav.portals", "/portals", Permission.PORTAL_VIEW, routes_portals.router),
+        # Issues 5, 6 and 7: upstream identity providers, the federation, citizens' credentials.
+        Section(
+            "upstream",
+            "admin.nav.upstream",
+            "/upstream",
+            Permission.UPSTREAM_VIEW,
+            routes_upstream.router,
+            UPSTREAM,
+        ),
+        Section(
+            "federation",
+            "admin.nav.federation",
+            "/federation",
+            Permission.FEDERATION_VIEW,
+            routes_federation.router,
+            FEDERATION,
+        ),
+        Section(
+            "credentials",
+            "admin.nav.credentials",
+            "/credentials",
+            Permission.CREDENTIAL_VIEW,
+            routes_credentials.router,
+            CREDENTIALS,
+        ),
         Section("keys", "admin.nav.keys", "/keys", Permission.KEY_VIEW, routes_keys.router),
         Section("audit", "admin.nav.audit", "/audit", Permission.AUDIT_VIEW, routes_audit.router),
         Section(
