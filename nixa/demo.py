@@ -74,6 +74,11 @@ def ensure_portal(p: Platform, client_id: str, name: str, base: str) -> str:
             client, created_secret = create_client(s, spec, actor="demo", client_id=client_id)
             return created_secret or ""
         client.secret_hash = sha256_hex(secret)
+        # The demo may have moved (--port): the portal's addresses follow it.
+        client.redirect_uris = [f"{base}/callback"]
+        client.post_logout_redirect_uris = [f"{base}/"]
+        client.backchannel_logout_uri = f"{base}/backchannel-logout"
+        client.frontchannel_logout_uri = f"{base}/frontchannel-logout"
     return secret
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from federation.openid_federation.config import FederationSettings
 from federation.openid_federation.extension import NixaFederation
 from federation.openid_federation.models import FederationEntity
@@ -23,8 +25,10 @@ def demo_federation(platform: Platform) -> list[str]:
     """Create the demo intermediates once; the lines ``nixa demo`` prints about the federation."""
     fed = NixaFederation(platform, FederationSettings())
     for slug, name, superior in DEMO_INTERMEDIATES:
+        # By slug, not entity ID: a demo started before on another port (another issuer) made them already,
+        # and slugs are unique. Their entity IDs then name the first issuer; a fresh var/ starts anew.
         with platform.db.read_session() as s:
-            exists = s.get(FederationEntity, fed.entities.intermediate_id(slug)) is not None
+            exists = s.scalar(select(FederationEntity.entity_id).where(FederationEntity.slug == slug)) is not None
         if not exists:
             fed.service.create_intermediate(
                 slug=slug, name=name, superior=superior, actor="demo", metadata_policy=DEMO_POLICY
