@@ -28,8 +28,8 @@ def demo_federation(platform: Platform) -> list[str]:
         # By slug, not entity ID: a demo started before on another port (another issuer) made them already,
         # and slugs are unique. Their entity IDs then name the first issuer; a fresh var/ starts anew.
         with platform.db.read_session() as s:
-            exists = s.scalar(select(FederationEntity.entity_id).where(FederationEntity.slug == slug)) is not None
-        if not exists:
+            found = s.scalar(select(FederationEntity.entity_id).where(FederationEntity.slug == slug))
+        if found is None:
             fed.service.create_intermediate(
                 slug=slug, name=name, superior=superior, actor="demo", metadata_policy=DEMO_POLICY
             )
