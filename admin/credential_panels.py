@@ -44,6 +44,27 @@ def _state(revoked_at: datetime | None, expires_at: datetime | None) -> str:
     return "expired" if expires_at is not None and expires_at <= utcnow() else "active"
 
 
+def _credential_row(
+    label: str,
+    row: IdentityQrCredential | IssuedCredential,
+    revoke_path: str,
+    choices: tuple[tuple[str, str], ...] = (),
+) -> PanelRow:
+    """A revocable credential (identity QR or SD-JWT VC): its state, validity and, while active, revoke."""
+    state = _state(row.revoked_at, row.expires_at)
+    return PanelRow(
+        label,
+        "",
+        state,
+        revoke_path if state == "active" else "",
+        "admin.credentials.revoke",
+        Permission.CREDENTIAL_MANAGE,
+        choices,
+        value_key="admin.credentials.validity",
+        params=_validity(row.issued_at, row.expires_at, row.revocation_reason),
+    )
+
+
 class IdentityQrPanel:
     title_key = "admin.credentials.identity_qr"
     permission = Permission.CREDENTIAL_VIEW
@@ -55,22 +76,10 @@ class IdentityQrPanel:
             .order_by(IdentityQrCredential.issued_at.desc())
             .limit(SHOWN)
         )
-        out = []
-        for row in found:
-            state = _state(row.revoked_at, row.expires_at)
-            out.append(
-                PanelRow(
-                    f"QR {row.id[:8]}",
-                    "",
-                    state,
-                    f"/citizens/{identity_id}/identity-qr/{row.id}/revoke" if state == "active" else "",
-                    "admin.credentials.revoke",
-                    Permission.CREDENTIAL_MANAGE,
-                    value_key="admin.credentials.validity",
-                    params=_validity(row.issued_at, row.expires_at, row.revocation_reason),
-                )
-            )
-        return out
+        return [
+            _credential_row(f"QR {row.id[:8]}", row, f"/citizens/{identity_id}/identity-qr/{row.id}/revoke")
+            for row in found
+        ]
 
 
 class SdJwtCredentialPanel:
@@ -84,23 +93,15 @@ class SdJwtCredentialPanel:
             .order_by(IssuedCredential.issued_at.desc())
             .limit(SHOWN)
         )
-        out = []
-        for row in found:
-            state = _state(row.revoked_at, row.expires_at)
-            out.append(
-                PanelRow(
-                    f"{row.vct} ({row.id[:8]})",
-                    "",
-                    state,
-                    f"/citizens/{identity_id}/credentials/{row.id}/revoke" if state == "active" else "",
-                    "admin.credentials.revoke",
-                    Permission.CREDENTIAL_MANAGE,
-                    VC_REASONS,
-                    value_key="admin.credentials.validity",
-                    params=_validity(row.issued_at, row.expires_at, row.revocation_reason),
-                )
+        return [
+            _credential_row(
+                f"{row.vct} ({row.id[:8]})",
+                row,
+                f"/citizens/{identity_id}/credentials/{row.id}/revoke",
+                VC_REASONS,
             )
-        return out
+            for row in found
+        ]
 
 
 class WalletDevicePanel:
