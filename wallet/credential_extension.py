@@ -4,9 +4,7 @@ the citizen's credential pages; plus the Pre-Authorized Code grant at the token 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from idp.clients import GRANT_TYPES
 from idp.platform import Platform
 from idp.web.extensions import AccountLink, Extension
 from wallet.settings import WalletSettings
@@ -43,13 +41,6 @@ class CredentialServices:
         self.presentations = Presentations(platform, self.settings, self.status_lists)
 
 
-def _discovery() -> dict[str, Any]:
-    return {
-        **authorization_server_metadata(),
-        "grant_types_supported": [*GRANT_TYPES, PRE_AUTHORIZED_GRANT],
-    }
-
-
 def credential_extension(
     platform: Platform,
     settings: CredentialSettings | None = None,
@@ -68,7 +59,7 @@ def credential_extension(
             Path(__file__).parent / "vp" / "templates",
             Path(__file__).parent / "vci" / "templates",
         ],
-        discovery=_discovery,
+        discovery=authorization_server_metadata,
         token_grants={PRE_AUTHORIZED_GRANT: PreAuthorizedCodeGrant(services.offers)},
         account_links=[AccountLink("credentials", "cred.title", "/account/credentials")],
     )

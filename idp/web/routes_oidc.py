@@ -43,6 +43,9 @@ def query_dict(request: Request) -> dict[str, str]:
 @router.get("/.well-known/oauth-authorization-server")
 def discovery(request: Request, op: Provider) -> JSONResponse:
     document = discovery_document(op.issuer)
+    # RFC 8414 Section 2: grant_types_supported lists every grant the token endpoint takes, the
+    # extensions' grant types included.
+    document["grant_types_supported"] = [*document["grant_types_supported"], *op.extension_grants]
     for extra in request.app.state.discovery_extra:
         document.update(extra())
     return JSONResponse(document, headers={"Cache-Control": "public, max-age=300"})

@@ -51,5 +51,6 @@ def test_the_account_page_links_every_self_service_page(full_app: FastAPI, full_
 def test_discovery_carries_every_extension(full_browser: TestClient) -> None:
     doc = full_browser.get("/.well-known/openid-configuration").json()
     assert "urn:ietf:params:oauth:grant-type:pre-authorized_code" in doc["grant_types_supported"]
+    assert {"authorization_code", "refresh_token", "client_credentials"} <= set(doc["grant_types_supported"])
     assert doc["request_parameter_supported"] is True
     assert doc["issuer"] == ISSUER
