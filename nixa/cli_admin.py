@@ -79,22 +79,7 @@ def grant(
     as_json: JsonOpt = False,
 ) -> None:
     """Give a NIXA identity an operator role."""
-    from admin import operators
-    from nixa.cli import fail, out, platform
-
-    p = platform()
-    identity_id = _identity_id(p, personal_id)
-    try:
-        with p.db.session() as s:
-            changed = operators.grant(s, identity_id, role, actor=_cli_actor(), reason=reason)
-            roles = sorted(operators.roles_of(s, identity_id))
-    except operators.UnknownRole as exc:
-        fail(str(exc))
-    out(
-        {"identity_id": identity_id, "roles": roles, "changed": changed},
-        as_json,
-        f"roles: {', '.join(roles)}",
-    )
+    _change_role("grant", personal_id, role, reason, as_json)
 
 
 @admin_app.command("revoke")
@@ -105,18 +90,23 @@ def revoke(
     as_json: JsonOpt = False,
 ) -> None:
     """Take an operator role away (effective at the operator's next request)."""
+    _change_role("revoke", personal_id, role, reason, as_json)
+
+
+def _change_role(change: str, personal_id: str, role: str, reason: str, as_json: bool) -> None:
     from admin import operators
     from nixa.cli import fail, out, platform
 
     p = platform()
     identity_id = _identity_id(p, personal_id)
+    apply = operators.grant if change == "grant" else operators.revoke
     try:
         with p.db.session() as s:
-            changed = operators.revoke(s, identity_id, role, actor=_cli_actor(), reason=reason)
+            changed = apply(s, identity_id, role, actor=_cli_actor(), reason=reason)
             roles = sorted(operators.roles_of(s, identity_id))
     except operators.UnknownRole as exc:
         fail(str(exc))
-    if not changed:
+    if change == "revoke" and not changed:
         fail(f"this identity does not have the role {role}")
     out(
         {"identity_id": identity_id, "roles": roles, "changed": changed},
