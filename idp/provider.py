@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from idp import audit
 from idp.crypto import DecryptionError
 from idp.db import utcnow
-from idp.errors import AccessDenied, InvalidPageRequest, InvalidRequest, OAuthError
+from idp.errors import AccessDenied, InvalidPageRequest, InvalidRequest, OAuthError, UnauthorizedClient
 from idp.factors import SecondFactors
 from idp.identities import IdentityStore
 from idp.login import PasswordLogin
@@ -541,3 +541,31 @@ class OpenIDProvider:
                 return extension(s, authorization, form, ip)
             client = self.authenticate_client(s, authorization, form)
             return self.token_endpoint.handle(s, client, form, ip)
+
+    def userinfo_response(self, token: str) -> tuple[str | None, dict[str, Any]]:
+        """OIDC Core 5.3: the claims, or (when the client asked for it) the claims as a signed JWT."""
+        # UserInfo only reads: on SQLite a read session neither takes nor waits for the write lock.
+        with self.db.read_session() as s:
+            client, claims = self.userinfo.claims(s, token)
+            alg, client_id = client.userinfo_signed_response_alg, client.client_id  # read before the rollback
+        if alg:
+            # OIDC Core 5.3.2: a signed response is a JWT with iss and aud.
+            return self.signer.sign({**claims, "iss": self.issuer, "aud": client_id}, alg=alg), claims
+        return None, claims
+
+    def introspect(self, authorization: str | None, form: dict[str, str]) -> dict[str, Any]:
+        with self.db.session() as s:
+            client = self.authenticate_client(s, authorization, form)
+            if client.is_public:
+                raise UnauthorizedClient("public clients cannot introspect tokens")
+            if not form.get("token"):
+                raise InvalidRequest("token is required")
+            return self.introspection.inspect(s, client, form)
+
+    def revoke(self, authorization: str | None, form: dict[str, str], ip: str | None) -> None:
+        with self.db.session() as s:
+            client = self.authenticate_client(s, authorization, form)
+            if not form.get("token"):
+                raise InvalidRequest("token is required")
+            # RFC 7009 Section 2.1: the hint only speeds up the search; an unknown hint is ignored.
+            self.revocation.revoke(s, client, form, ip)

@@ -32,6 +32,7 @@ from idp.web.deps import parse_networks
 from idp.web.extensions import Extension
 from idp.web.i18n import register_messages
 from idp.web.pages import Pages
+from idp.web.protocol_api import ProtocolAPI
 from idp.web.security_headers import SecurityHeaders
 
 log = logging.getLogger("nixa.web")
@@ -71,6 +72,8 @@ def create_app(
         register_messages(ext.messages)
         app.state.provider.extension_grants.update(ext.token_grants)
 
+    # Added first, so it runs inside SecurityHeaders: the protocol endpoints get the same headers.
+    app.add_middleware(ProtocolAPI, provider=app.state.provider, trusted_proxies=app.state.trusted_proxies)
     app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)
 
     @app.exception_handler(OAuthError)
