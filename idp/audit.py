@@ -13,9 +13,9 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from idp.db import Database, utcnow
@@ -118,6 +118,18 @@ def _digest(
     return hashlib.sha256((prev_hash + body).encode()).hexdigest()
 
 
+_HEAD = cast(Table, AuditHead.__table__)
+_RECORDS = cast(Table, AuditRecord.__table__)
+# One statement takes the head's lock, bumps the sequence and reads it back (RETURNING: SQLite 3.35+,
+# PostgreSQL). Core statements on the session's connection: the append is on the path of every token, and
+# the ORM's bulk-update and unit-of-work machinery cost more than the three statements themselves.
+_BUMP_HEAD = (
+    update(_HEAD).where(_HEAD.c.id == 1).values(seq=_HEAD.c.seq + 1).returning(_HEAD.c.seq, _HEAD.c.hash)
+)
+_SET_HEAD_HASH = update(_HEAD).where(_HEAD.c.id == 1)
+_APPEND = insert(_RECORDS)
+
+
 def record(
     session: Session,
     event: AuditEvent | str,
@@ -127,37 +139,36 @@ def record(
     client_id: str | None = None,
     ip: str | None = None,
     data: dict[str, Any] | None = None,
-) -> AuditRecord:
-    """Append one record in the caller's transaction. ``data`` must hold no personal data in clear."""
+) -> int:
+    """Append one record in the caller's transaction and return its sequence number. ``data`` must hold
+    no personal data in clear."""
+    # Pending changes go first, so the record is written after (and commits with) what it describes.
     session.flush()
-    # One statement takes the head's lock, bumps the sequence and reads it back (RETURNING: SQLite 3.35+,
-    # PostgreSQL); the audit append is on the path of every token, so each round trip counts.
-    head = session.execute(
-        update(AuditHead)
-        .where(AuditHead.id == 1)
-        .values(seq=AuditHead.seq + 1)
-        .returning(AuditHead.seq, AuditHead.hash)
-    ).one_or_none()
+    conn = session.connection()
+    head = conn.execute(_BUMP_HEAD).one_or_none()
     if head is None:
         raise RuntimeError("audit head row missing: run `nixa db upgrade`")
     at = utcnow()
     payload = dict(data or {})
-    digest = _digest(head.hash, head.seq, at, str(event), actor, identity_id, client_id, ip, payload)
-    rec = AuditRecord(
-        seq=head.seq,
-        at=at,
-        event=str(event),
-        actor=actor,
-        identity_id=identity_id,
-        client_id=client_id,
-        ip=ip,
-        data=payload,
-        prev_hash=head.hash,
-        hash=digest,
+    event = str(event)
+    digest = _digest(head.hash, head.seq, at, event, actor, identity_id, client_id, ip, payload)
+    conn.execute(
+        _APPEND,
+        {
+            "seq": head.seq,
+            "at": at,
+            "event": event,
+            "actor": actor,
+            "identity_id": identity_id,
+            "client_id": client_id,
+            "ip": ip,
+            "data": payload,
+            "prev_hash": head.hash,
+            "hash": digest,
+        },
     )
-    session.add(rec)
-    session.execute(update(AuditHead).where(AuditHead.id == 1).values(hash=digest))
-    return rec
+    conn.execute(_SET_HEAD_HASH, {"hash": digest})
+    return int(head.seq)
 
 
 @dataclass
