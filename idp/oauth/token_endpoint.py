@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from idp import audit
@@ -22,6 +22,17 @@ from idp.oauth.tokens import TokenSigner
 from idp.oauth.verified_claims import verified_claims_for
 
 SUPPORTED_GRANTS = ("authorization_code", "refresh_token", "client_credentials")
+_REFRESH = cast(Table, RefreshToken.__table__)
+# Spend a refresh token only if it is still live: the row count says whether this request won.
+_ROTATE = (
+    update(_REFRESH)
+    .where(
+        _REFRESH.c.token_hash == bindparam("spent_hash"),
+        _REFRESH.c.rotated_at.is_(None),
+        _REFRESH.c.revoked_at.is_(None),
+    )
+    .values(rotated_at=bindparam("spent_at"))
+)
 
 
 class TokenEndpoint:
@@ -92,19 +103,18 @@ class TokenEndpoint:
         if not token:
             raise InvalidRequest("refresh_token is required")
         token_hash = sha256_hex(token)
-        row = s.get(RefreshToken, token_hash)
-        if row is None or row.client_id != client.client_id:
+        # The token, its grant and the person in one statement: this runs for every refresh.
+        found = s.execute(
+            select(RefreshToken, Grant, Identity)
+            .join(Grant, Grant.id == RefreshToken.grant_id)
+            .outerjoin(Identity, Identity.id == Grant.identity_id)
+            .where(RefreshToken.token_hash == token_hash)
+        ).first()
+        if found is None or found[0].client_id != client.client_id:
             raise InvalidGrant("the refresh token is invalid")
-        rotated = s.execute(
-            update(RefreshToken)
-            .where(
-                RefreshToken.token_hash == token_hash,
-                RefreshToken.rotated_at.is_(None),
-                RefreshToken.revoked_at.is_(None),
-            )
-            .values(rotated_at=utcnow())
-        )
-        if rotated.rowcount != 1:  # type: ignore[attr-defined]
+        row, grant, identity = found
+        rotated = s.connection().execute(_ROTATE, {"spent_hash": token_hash, "spent_at": utcnow()})
+        if rotated.rowcount != 1:
             s.refresh(row)
             if row.rotated_at is not None:
                 # RFC 9700 Section 4.14.2: a rotated refresh token presented again means one of the two
@@ -113,8 +123,7 @@ class TokenEndpoint:
             raise InvalidGrant("the refresh token was already used or revoked")
         if row.expires_at <= utcnow():
             raise InvalidGrant("the refresh token has expired")
-        grant = s.get(Grant, row.grant_id)
-        if grant is None or grant.revoked_at is not None:
+        if grant.revoked_at is not None:
             raise InvalidGrant("the grant behind this refresh token was revoked")
         scope = row.scope.split()
         if requested := form.get("scope"):
@@ -133,6 +142,7 @@ class TokenEndpoint:
             ip=ip,
             scope=scope,
             refresh_scope=row.scope.split(),
+            identity=identity,
         )
 
     # -- client_credentials -----------------------------------------------------------------------------
@@ -175,8 +185,10 @@ class TokenEndpoint:
         ip: str | None,
         scope: list[str] | None = None,
         refresh_scope: list[str] | None = None,
+        identity: Identity | None = None,
     ) -> dict[str, Any]:
-        identity = s.get(Identity, grant.identity_id) if grant.identity_id else None
+        if identity is None and grant.identity_id:
+            identity = s.get(Identity, grant.identity_id)
         if identity is None or identity.locked:
             raise InvalidGrant("the account behind this grant is not available")
         scope = scope if scope is not None else grant.scope.split()
