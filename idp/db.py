@@ -54,7 +54,10 @@ def utcnow() -> datetime:
 
 def make_engine(url: str, *, immediate: bool = True) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        # LIFO: the connection used last is taken again, so its SQLite page cache is the warm one.
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, pool_use_lifo=True
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -108,11 +111,10 @@ class Database:
     @contextmanager
     def read_session(self) -> Iterator[Session]:
         """For reads that may happen inside another unit of work (key cache, listings): never writes."""
+        # Closing the session ends its transaction with a rollback (SQLAlchemy's pool resets every
+        # connection it takes back), so nothing written here could ever be kept.
         with self._read_factory() as s:
-            try:
-                yield s
-            finally:
-                s.rollback()
+            yield s
 
     def dispose(self) -> None:
         self.engine.dispose()

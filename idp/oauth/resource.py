@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from idp import audit
@@ -20,27 +22,62 @@ from idp.oauth.tokens import ACCESS_TOKEN_TYP, AccessTokenInfo, TokenSigner
 from idp.oauth.verified_claims import verified_claims_for
 
 
+def _token_rows(*, with_person: bool) -> Select[*tuple[Any, ...]]:
+    entities: list[Any] = [IssuedAccessToken, Client, Grant, *([Identity] if with_person else [])]
+    query = (
+        select(*entities)
+        .select_from(IssuedAccessToken)
+        .join(Client, Client.client_id == IssuedAccessToken.client_id)
+        .outerjoin(Grant, Grant.id == IssuedAccessToken.grant_id)
+    )
+    if with_person:
+        query = query.outerjoin(Identity, Identity.id == Grant.identity_id)
+    return query.where(IssuedAccessToken.jti == bindparam("jti"))
+
+
+# One statement for the token's record, its client, its grant (and the person): every UserInfo and
+# introspection call runs it, so it is built once here rather than on each call.
+_TOKEN_ROWS = _token_rows(with_person=False)
+_TOKEN_WITH_PERSON = _token_rows(with_person=True)
+
+
+@dataclass(frozen=True)
+class VerifiedAccess:
+    """A live access token with the rows behind it, read in one statement."""
+
+    info: AccessTokenInfo
+    client: Client
+    grant: Grant | None
+    identity: Identity | None
+
+
 class AccessTokens:
     def __init__(self, signer: TokenSigner) -> None:
         self.signer = signer
 
     def verify(self, s: Session, token: str) -> AccessTokenInfo:
         """Signature, type, issuer, expiry, then the server-side record: not revoked, grant alive."""
+        return self.verify_with_rows(s, token, with_person=False).info
+
+    def verify_with_rows(self, s: Session, token: str, *, with_person: bool = True) -> VerifiedAccess:
+        """``verify``, also returning the token's client, grant and (``with_person``) the person."""
         claims = self.signer.decode_own(token, typ=ACCESS_TOKEN_TYP)
         jti = claims.get("jti")
-        row = s.get(IssuedAccessToken, jti) if isinstance(jti, str) else None
-        if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
+        if not isinstance(jti, str):
             raise InvalidToken("the access token is not active")
-        client = s.get(Client, row.client_id)
-        if client is None or client.disabled:
+        statement = _TOKEN_WITH_PERSON if with_person else _TOKEN_ROWS
+        found = s.execute(statement, {"jti": jti}).first()
+        if found is None:
             raise InvalidToken("the access token is not active")
-        grant = s.get(Grant, row.grant_id) if row.grant_id is not None else None
+        row, client, grant = found[0], found[1], found[2]
+        identity = found[3] if with_person else None
+        if row.revoked_at is not None or row.expires_at <= utcnow():
+            raise InvalidToken("the access token is not active")
+        if client.disabled:
+            raise InvalidToken("the access token is not active")
         if row.grant_id is not None and (grant is None or grant.revoked_at is not None):
             raise InvalidToken("the access token is not active")
-        # The session's identity map holds objects weakly: kept alive here, the client and grant that the
-        # caller reads next (UserInfo does) come from memory instead of two more queries.
-        s.info.setdefault("verified_access_rows", []).append((client, grant))
-        return AccessTokenInfo(
+        info = AccessTokenInfo(
             jti=row.jti,
             client_id=row.client_id,
             sub=str(claims.get("sub")),
@@ -49,6 +86,7 @@ class AccessTokens:
             expires_at=row.expires_at,
             claims=claims,
         )
+        return VerifiedAccess(info, client, grant, identity)
 
 
 class UserInfo:
@@ -58,13 +96,11 @@ class UserInfo:
         self.subjects = subjects
 
     def claims(self, s: Session, token: str) -> tuple[Client, dict[str, Any]]:
-        info = self.tokens.verify(s, token)
-        if "openid" not in info.scope or info.grant_id is None:
+        verified = self.tokens.verify_with_rows(s, token)
+        info, client, grant, identity = verified.info, verified.client, verified.grant, verified.identity
+        if "openid" not in info.scope or grant is None:
             raise InsufficientScope("the access token was not issued with the openid scope")
-        grant = s.get(Grant, info.grant_id)
-        client = s.get(Client, info.client_id)
-        identity = s.get(Identity, grant.identity_id) if grant and grant.identity_id else None
-        if grant is None or client is None or identity is None or identity.locked:
+        if identity is None or identity.locked:
             raise InvalidToken("the access token is not active")
         claims_param = grant.claims or {}
         granted = requested_claim_names(grant.scope.split(), claims_param)
@@ -73,11 +109,11 @@ class UserInfo:
         person, updated_at = self.identities.person(identity), int(identity.updated_at.timestamp())
         out.update(person_claims(person, names, updated_at))
         requested = claims_param.get("userinfo", {}).get("verified_claims")
-        verified = verified_claims_for(
+        verified_claims = verified_claims_for(
             s, client, identity, requested, person_claims(person, granted, updated_at)
         )
-        if verified is not None:
-            out["verified_claims"] = verified
+        if verified_claims is not None:
+            out["verified_claims"] = verified_claims
         return client, out
 
 

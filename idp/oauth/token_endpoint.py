@@ -23,6 +23,13 @@ from idp.oauth.verified_claims import verified_claims_for
 
 SUPPORTED_GRANTS = ("authorization_code", "refresh_token", "client_credentials")
 _REFRESH = cast(Table, RefreshToken.__table__)
+# The token, its grant and the person in one statement, built once: this runs for every refresh.
+_REFRESH_ROWS = (
+    select(RefreshToken, Grant, Identity)
+    .join(Grant, Grant.id == RefreshToken.grant_id)
+    .outerjoin(Identity, Identity.id == Grant.identity_id)
+    .where(RefreshToken.token_hash == bindparam("token_hash"))
+)
 # Spend a refresh token only if it is still live: the row count says whether this request won.
 _ROTATE = (
     update(_REFRESH)
@@ -103,13 +110,7 @@ class TokenEndpoint:
         if not token:
             raise InvalidRequest("refresh_token is required")
         token_hash = sha256_hex(token)
-        # The token, its grant and the person in one statement: this runs for every refresh.
-        found = s.execute(
-            select(RefreshToken, Grant, Identity)
-            .join(Grant, Grant.id == RefreshToken.grant_id)
-            .outerjoin(Identity, Identity.id == Grant.identity_id)
-            .where(RefreshToken.token_hash == token_hash)
-        ).first()
+        found = s.execute(_REFRESH_ROWS, {"token_hash": token_hash}).first()
         if found is None or found[0].client_id != client.client_id:
             raise InvalidGrant("the refresh token is invalid")
         row, grant, identity = found
