@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     argon2_time_cost: int = 2
     argon2_parallelism: int = 1
 
+    # Threads per worker process for the token, UserInfo, introspection and revocation endpoints: their
+    # own small pool, so page requests never starve them, and few threads contend little for the GIL and
+    # keep their database connections warm (measured in bench/RESULTS.md).
+    api_threads: int = Field(default=4, ge=1, le=64)
+
     # Lifetimes in seconds.
     authorization_code_ttl: int = 60
     access_token_ttl: int = 600

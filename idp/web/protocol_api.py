@@ -12,13 +12,14 @@ unexpected exception becomes ``server_error`` with nothing of the request in the
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -27,6 +28,7 @@ from idp.provider import OpenIDProvider
 from idp.web.deps import IPNetwork, resolve_client_ip
 
 log = logging.getLogger("nixa.web")
+T = TypeVar("T")
 
 # A token request with a client assertion and a request object stays well under this; anything larger is
 # refused before it is read to the end, so a client cannot make a worker buffer megabytes.
@@ -122,10 +124,13 @@ Handler = Callable[["ProtocolAPI", Call], Awaitable[Reply]]
 class ProtocolAPI:
     """ASGI middleware: answers the protocol endpoints, passes everything else to ``app``."""
 
-    def __init__(self, app: ASGIApp, *, provider: OpenIDProvider, trusted_proxies: list[IPNetwork]) -> None:
+    def __init__(
+        self, app: ASGIApp, *, provider: OpenIDProvider, trusted_proxies: list[IPNetwork], threads: int = 4
+    ) -> None:
         self.app = app
         self.op = provider
         self.trusted = trusted_proxies
+        self._pool = ThreadPoolExecutor(threads, thread_name_prefix="nixa-api")
         self.routes: dict[str, tuple[tuple[str, ...], Handler]] = {
             "/token": (("POST",), ProtocolAPI.token),
             "/userinfo": (("GET", "POST"), ProtocolAPI.userinfo),
@@ -171,10 +176,14 @@ class ProtocolAPI:
             log.exception("unexpected error on %s", scope["path"])
             return Reply.json({"error": "server_error"}, status=500)
 
+    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
+        """Blocking provider work (database, signing) on the endpoints' own thread pool."""
+        return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
+
     # -- endpoints ----------------------------------------------------------------------------------
     async def token(self, call: Call) -> Reply:
         form = single_values(call.form())
-        body = await run_in_threadpool(self.op.token, call.authorization, form, call.client_ip)
+        body = await self._run(self.op.token, call.authorization, form, call.client_ip)
         return Reply.json(body)
 
     async def userinfo(self, call: Call) -> Reply:
@@ -182,18 +191,18 @@ class ProtocolAPI:
         # is not ours to read.
         form = call.form() if call.method == "POST" and call.is_form else {}
         token = _bearer(call.authorization, form)
-        signed, value = await run_in_threadpool(self.op.userinfo_response, token)
+        signed, value = await self._run(self.op.userinfo_response, token)
         if signed is not None:
             return Reply(signed.encode("ascii"), media_type="application/jwt")
         return Reply.json(value)
 
     async def introspect(self, call: Call) -> Reply:
         form = single_values(call.form())
-        return Reply.json(await run_in_threadpool(self.op.introspect, call.authorization, form))
+        return Reply.json(await self._run(self.op.introspect, call.authorization, form))
 
     async def revoke(self, call: Call) -> Reply:
         form = single_values(call.form())
-        await run_in_threadpool(self.op.revoke, call.authorization, form, call.client_ip)
+        await self._run(self.op.revoke, call.authorization, form, call.client_ip)
         return Reply(b"", headers=NO_STORE)
 
     async def jwks(self, call: Call) -> Reply:

@@ -1,0 +1,123 @@
+"""The protocol endpoints' own layer (idp.web.protocol_api): methods, body limits, formats and errors.
+
+The endpoints' protocol rules are tested per RFC in the other files; these tests cover what the layer in
+front of FastAPI must do itself because FastAPI no longer does it for these paths.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from idp.web import protocol_api
+from tests.support.flows import bearer, token_post, token_set
+
+OFFLINE = "openid profile offline_access"
+
+
+def assert_oauth_error(resp, status: int, error: str) -> None:
+    assert resp.status_code == status, resp.text
+    assert resp.json()["error"] == error
+    assert resp.headers["cache-control"] == "no-store"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("GET", "/token", "POST"),
+        ("PUT", "/userinfo", "GET, POST"),
+        ("GET", "/introspect", "POST"),
+        ("DELETE", "/revoke", "POST"),
+        ("POST", "/jwks", "GET, HEAD"),
+    ],
+)
+def test_rfc9110_15_5_6_a_wrong_method_gets_405_with_allow(api, method, path, allow):
+    resp = api.request(method, path)
+    assert_oauth_error(resp, 405, "invalid_request")
+    assert resp.headers["allow"] == allow
+
+
+def test_rfc6749_3_2_token_request_must_be_form_encoded(api, portal):
+    resp = api.post(
+        "/token", json={"grant_type": "client_credentials"}, auth=(portal.client_id, portal.client_secret)
+    )
+    assert_oauth_error(resp, 400, "invalid_request")
+    assert "x-www-form-urlencoded" in resp.json()["error_description"]
+
+
+def test_a_body_over_the_limit_is_refused_with_413_before_it_is_processed(api, portal):
+    big = "x" * (protocol_api.MAX_BODY + 1)
+    resp = api.post(
+        "/token",
+        content=f"grant_type=client_credentials&pad={big}",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+        auth=(portal.client_id, portal.client_secret),
+    )
+    assert_oauth_error(resp, 413, "invalid_request")
+
+
+def test_a_body_that_is_not_utf8_is_invalid_request(api, portal):
+    resp = api.post(
+        "/token",
+        content=b"grant_type=client_credentials&scope=%ff%fe",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+        auth=(portal.client_id, portal.client_secret),
+    )
+    assert_oauth_error(resp, 400, "invalid_request")
+
+
+def test_rfc6749_3_1_repeated_parameter_on_introspection_is_refused(api, portal):
+    resp = api.post(
+        "/introspect",
+        content="token=a&token=b",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+        auth=(portal.client_id, portal.client_secret),
+    )
+    assert_oauth_error(resp, 400, "invalid_request")
+
+
+def test_rfc6750_2_2_userinfo_token_in_form_body_and_a_json_body_is_ignored(browser, api, portal, citizen):
+    tokens = token_set(browser, api, portal, citizen, scope=OFFLINE)
+    in_form = api.post("/userinfo", data={"access_token": tokens["access_token"]})
+    assert in_form.status_code == 200, in_form.text
+    with_json = api.post("/userinfo", json={"x": 1}, headers=bearer(tokens["access_token"]))
+    assert with_json.status_code == 200, with_json.text
+    assert with_json.json()["sub"] == in_form.json()["sub"]
+
+
+def test_protocol_responses_carry_the_security_headers(api, portal):
+    # This portal is not registered for client_credentials: an error answer needs the headers as well.
+    resp = token_post(api, portal, {"grant_type": "client_credentials"})
+    assert_oauth_error(resp, 400, "unauthorized_client")
+    assert resp.headers["x-content-type-options"] == "nosniff"
+    assert "frame-ancestors 'none'" in resp.headers["content-security-policy"]
+    assert resp.headers["content-length"] == str(len(resp.content))
+
+
+def test_head_on_jwks_sends_headers_only(api):
+    resp = api.head("/jwks")
+    assert resp.status_code == 200
+    assert resp.content == b""
+    assert resp.headers["content-type"] == "application/jwk-set+json"
+
+
+def test_an_unexpected_failure_is_server_error_without_request_data(api, app, portal, caplog, monkeypatch):
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(app.state.provider, "token", broken)
+    secret_marker = "grant-secret-marker-1234"
+    with caplog.at_level(logging.ERROR, logger="nixa.web"):
+        resp = token_post(api, portal, {"grant_type": "client_credentials", "scope": secret_marker})
+    assert resp.status_code == 500
+    assert resp.json() == {"error": "server_error"}
+    assert "database went away" not in resp.text
+    assert any("unexpected error on /token" in r.getMessage() for r in caplog.records)
+    assert all(secret_marker not in r.getMessage() for r in caplog.records)
+
+
+def test_other_paths_go_on_to_the_pages(api):
+    resp = api.get("/.well-known/openid-configuration")
+    assert resp.status_code == 200
+    assert resp.json()["token_endpoint"].endswith("/token")
