@@ -6,12 +6,14 @@ Schema changes go through Alembic (``nixa db upgrade``); nothing here creates ta
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -80,7 +82,37 @@ def make_engine(url: str, *, immediate: bool = True) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    engine = create_engine(url, pool_size=10, max_overflow=20)
+    ping_when_idle(engine, PING_AFTER_IDLE)
+    return engine
+
+
+# A connection that sat in the pool this long is tested before use; one in steady use is not. A ping on
+# every checkout (SQLAlchemy's pool_pre_ping) is one more round trip on every request.
+PING_AFTER_IDLE = 10.0
+
+
+def ping_when_idle(engine: Engine, idle_seconds: float) -> None:
+    """Pessimistic disconnect handling for connections that were idle: after a database restart or a
+    failover, the first request on each stale connection would fail; a connection that was in use a
+    moment ago is alive, and if it dies in use SQLAlchemy invalidates the pool at the first error."""
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_conn: Any, record: Any) -> None:
+        record.info["checked_in_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("checked_in_at")
+        if since is None or time.monotonic() - since < idle_seconds:
+            return
+        try:
+            with dbapi_conn.cursor() as cur:
+                cur.execute("SELECT 1")
+        except Exception as exc:
+            # The pool discards this connection and checks out another (SQLAlchemy retries up to three
+            # times before the error reaches the request).
+            raise DisconnectionError("stale pooled connection") from exc
 
 
 class Database:
