@@ -128,7 +128,7 @@ def _merge(rounds: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def compare(workdir: Path, postgres: str, people: int, rounds: int = 3) -> dict[str, Any]:
+def compare(workdir: Path, postgres: str, people: int, rounds: int = 5) -> dict[str, Any]:
     """Two servers, one over 10,000 identities and one over ``people``, measured in turn, ``rounds`` times."""
     out: dict[str, Any] = {}
     small_url = nixa_target.pg_schema_url(postgres, "bench_scale_small")
