@@ -79,7 +79,8 @@ class Broker:
 
     def providers(self, *, min_level: int = 0) -> list[ProviderInfo]:
         """Enabled providers able to reach ``min_level`` (issue 5: the others are not offered)."""
-        with self.db.session() as s:
+        # Every login page asks: a read session, so on SQLite it neither takes nor waits for the write lock.
+        with self.db.read_session() as s:
             found = self.catalogue.list(s, enabled_only=True)
         return [p for p in found if p.config.max_level >= min_level]
 
