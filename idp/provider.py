@@ -271,7 +271,8 @@ class OpenIDProvider:
     def view(
         self, interaction_id: str, browser_id: str | None, session_cookie: str | None
     ) -> InteractionView:
-        with self.db.session() as s:
+        # Showing a page only reads: on SQLite a read session neither takes nor waits for the write lock.
+        with self.db.read_session() as s:
             interaction, client, request, _ = self._load(s, interaction_id, browser_id)
             view = InteractionView(
                 interaction,
