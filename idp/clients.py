@@ -223,6 +223,14 @@ def _secret_for(client: Client) -> str | None:
     return secret
 
 
+def new_client_id() -> str:
+    """128 random bits, URL-safe, never starting with "-": an ID like "-Ab3…" would be read as an option by
+    ``nixa client remove`` and other command lines an operator types it into."""
+    while (value := new_token(16))[0] == "-":
+        continue
+    return value
+
+
 def create_client(
     s: Session,
     spec: ClientSpec,
@@ -236,7 +244,7 @@ def create_client(
     """Create a portal; returns it with its secret, which is shown once and stored only as a hash."""
     spec.validate()
     client = Client(
-        client_id=client_id or new_token(16),
+        client_id=client_id or new_client_id(),
         registration_token_hash=sha256_hex(registration_token) if registration_token else None,
         metadata_extra=metadata_extra or {},
     )

@@ -30,6 +30,7 @@ from idp.clients import (
     check_redirect_uri,
     client_metadata,
     create_client,
+    new_client_id,
     remove_client,
     sector_for,
     update_client,
@@ -244,7 +245,7 @@ class ClientRegistration:
     def register(self, initial_token: str, raw: bytes, content_type: str | None) -> dict[str, Any]:
         with self.db.session() as s:
             actor = "initial-access-token:" + check_initial_access_token(s, initial_token)
-        client_id = new_token(16)
+        client_id = new_client_id()
         request = self._prepare(parse_json_object(raw, content_type), client_id, public_allowed=False)
         registration_token = new_token(32)
         with self.db.session() as s:

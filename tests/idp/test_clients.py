@@ -234,3 +234,14 @@ def test_refused_update_changes_nothing(platform: Platform):
                 update_client(s, client, refused, actor="cli")
             assert client.name == "Cổng Thử" and client.redirect_uris == [REDIRECT]
     assert updates(platform, client_id) == []
+
+
+def test_generated_client_ids_never_start_with_a_dash(monkeypatch):
+    # An ID like "-Ab3..." is read as an option by `nixa client remove` (it failed a CLI test once).
+    from idp import clients
+
+    drawn = iter(["-first", "-second", "Good_id"])
+    monkeypatch.setattr(clients, "new_token", lambda _n: next(drawn))
+    assert clients.new_client_id() == "Good_id"
+    monkeypatch.undo()
+    assert all(not clients.new_client_id().startswith("-") for _ in range(2000))
