@@ -548,7 +548,10 @@ class OpenIDProvider:
         # UserInfo only reads: on SQLite a read session neither takes nor waits for the write lock.
         with self.db.read_session() as s:
             client, claims = self.userinfo.claims(s, token)
-            alg, client_id = client.userinfo_signed_response_alg, client.client_id  # read before the rollback
+            alg, client_id = (
+                client.userinfo_signed_response_alg,
+                client.client_id,
+            )  # read while the session is open
         if alg:
             # OIDC Core 5.3.2: a signed response is a JWT with iss and aud.
             return self.signer.sign({**claims, "iss": self.issuer, "aud": client_id}, alg=alg), claims

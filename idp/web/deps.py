@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Iterable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -62,14 +63,24 @@ def _is_trusted(address: str, trusted: list[IPNetwork]) -> bool:
     return any(ip in network for network in trusted)
 
 
+# The value that stands for a parameter sent more than once; the endpoint that reads it refuses it
+# (RFC 6749 Section 3.1: request parameters MUST NOT be included more than once).
+DUPLICATE = "\x00dup"
+
+
+def mark_repeats(pairs: Iterable[tuple[str, object]]) -> dict[str, str]:
+    """Parameters as single strings, a repeated one replaced by ``DUPLICATE``; non-text values (uploaded
+    files) are left out."""
+    out: dict[str, str] = {}
+    for key, value in pairs:
+        if isinstance(value, str):
+            out[key] = DUPLICATE if key in out else value
+    return out
+
+
 async def form_dict(request: Request) -> dict[str, str]:
     """Form fields as single strings; a repeated parameter is refused by the caller (RFC 6749 Section 3.1)."""
-    form = await request.form()
-    out: dict[str, str] = {}
-    for key, value in form.multi_items():
-        if isinstance(value, str):
-            out[key] = "\x00dup" if key in out else value
-    return out
+    return mark_repeats((await request.form()).multi_items())
 
 
 Provider = Annotated[OpenIDProvider, Depends(provider)]

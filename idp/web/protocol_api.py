@@ -25,7 +25,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from idp.errors import InvalidRequest, MissingBearer, OAuthError
 from idp.provider import OpenIDProvider
-from idp.web.deps import IPNetwork, resolve_client_ip
+from idp.web.deps import DUPLICATE, IPNetwork, mark_repeats, resolve_client_ip
 
 log = logging.getLogger("nixa.web")
 T = TypeVar("T")
@@ -35,7 +35,6 @@ T = TypeVar("T")
 MAX_BODY = 256 * 1024
 FORM = "application/x-www-form-urlencoded"
 NO_STORE = ((b"cache-control", b"no-store"), (b"pragma", b"no-cache"))
-DUPLICATE = "\x00dup"
 
 
 class Reply:
@@ -58,7 +57,9 @@ class Reply:
         extra = tuple((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in (headers or {}).items())
         return cls(_dumps(value), status=status, headers=NO_STORE + extra)
 
-    async def send(self, send: Send) -> None:
+    async def send(self, send: Send, *, head: bool = False) -> None:
+        """``head``: the headers a GET would get, Content-Length included (RFC 9110 Section 9.3.2), and no
+        content."""
         await send(
             {
                 "type": "http.response.start",
@@ -70,7 +71,7 @@ class Reply:
                 ],
             }
         )
-        await send({"type": "http.response.body", "body": self.body})
+        await send({"type": "http.response.body", "body": b"" if head else self.body})
 
 
 def _dumps(value: Any) -> bytes:
@@ -105,10 +106,7 @@ class Call:
             pairs = parse_qsl(text, keep_blank_values=True, errors="strict")
         except (UnicodeDecodeError, ValueError):
             raise InvalidRequest("the form is not valid UTF-8 url-encoded data") from None
-        out: dict[str, str] = {}
-        for key, value in pairs:
-            out[key] = DUPLICATE if key in out else value
-        return out
+        return mark_repeats(pairs)
 
 
 def single_values(params: dict[str, str]) -> dict[str, str]:
@@ -146,9 +144,7 @@ class ProtocolAPI:
             return
         methods, handler = route
         reply = await self._answer(scope, receive, methods, handler)
-        if scope["method"] == "HEAD":
-            reply = Reply(b"", status=reply.status, media_type=reply.media_type, headers=reply.headers)
-        await reply.send(send)
+        await reply.send(send, head=scope["method"] == "HEAD")
 
     async def _answer(
         self, scope: Scope, receive: Receive, methods: tuple[str, ...], handler: Handler

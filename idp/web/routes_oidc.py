@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from idp.errors import InvalidPageRequest
 from idp.provider import AuthorizationResponse, ShowInteraction
-from idp.web.deps import PagesDep, Provider, form_dict
+from idp.web.deps import DUPLICATE, PagesDep, Provider, form_dict, mark_repeats
 from idp.web.discovery import discovery_document
 from idp.web.pages import SESSION_COOKIE
 
@@ -29,10 +29,7 @@ def oauth_json(
 
 
 def query_dict(request: Request) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for key, value in request.query_params.multi_items():
-        out[key] = "\x00dup" if key in out else value
-    return out
+    return mark_repeats(request.query_params.multi_items())
 
 
 @router.get("/.well-known/openid-configuration")
@@ -71,10 +68,10 @@ def authorization_response(
 
 
 async def _authorize(request: Request, op: Provider, pages: PagesDep, params: dict[str, str]) -> Response:
-    if any(v == "\x00dup" for v in params.values()):
+    if any(v == DUPLICATE for v in params.values()):
         return pages.error(
             request,
-            "error.bad_redirect_uri" if params.get("redirect_uri") == "\x00dup" else "error.unknown_client",
+            "error.bad_redirect_uri" if params.get("redirect_uri") == DUPLICATE else "error.unknown_client",
         )
     try:
         outcome = await run_in_threadpool(

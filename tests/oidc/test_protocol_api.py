@@ -93,6 +93,8 @@ def test_head_on_jwks_sends_headers_only(api):
     assert resp.status_code == 200
     assert resp.content == b""
     assert resp.headers["content-type"] == "application/jwk-set+json"
+    # RFC 9110 Section 9.3.2: the same header fields as GET, Content-Length included.
+    assert resp.headers["content-length"] == str(len(api.get("/jwks").content))
 
 
 def test_an_unexpected_failure_is_server_error_without_request_data(api, app, portal, caplog, monkeypatch):

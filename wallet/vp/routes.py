@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from idp.errors import InvalidRequest, InvalidToken
 from idp.provider import OpenIDProvider
 from idp.signup.ratelimit import RateLimit, ip_bucket
-from idp.web.deps import PagesDep, Provider, client_ip, form_dict
+from idp.web.deps import DUPLICATE, PagesDep, Provider, client_ip, form_dict
 from wallet.vci.limits import presentation_page_limit
 from wallet.vci.metadata import IDENTITY_CLAIMS, IDENTITY_VCT
 from wallet.vp.dcql import InvalidQuery, identity_query
@@ -62,7 +62,7 @@ def presentation_router(presentations: Presentations) -> APIRouter:
     @router.post(RESPONSE_PATH, include_in_schema=False)
     async def response_uri(request: Request) -> JSONResponse:
         form = await form_dict(request)
-        if any(v == "\x00dup" for v in form.values()):
+        if any(v == DUPLICATE for v in form.values()):
             raise InvalidRequest("parameter repeated")
         verdict = await run_in_threadpool(_respond, presentations, form, client_ip(request))
         if not verdict.valid:
