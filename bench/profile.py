@@ -10,7 +10,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -55,6 +57,12 @@ def by_package(collapsed: Path) -> list[tuple[float, str]]:
     return [(100 * n / total, f) for f, n in self_time.most_common(15)] if total else []
 
 
+def _py_spy() -> str:
+    """The py-spy installed beside this interpreter (the bench extra), also when the venv is not activated."""
+    beside = Path(sys.executable).with_name("py-spy")
+    return str(beside) if beside.exists() else shutil.which("py-spy") or "py-spy"
+
+
 def main() -> None:
     p = argparse.ArgumentParser(prog="python -m bench.profile")
     p.add_argument("flow", help="password_login, client_credentials, refresh, userinfo, introspection, jwks")
@@ -71,7 +79,7 @@ def main() -> None:
             out = work / "stacks.txt"
             spy = subprocess.Popen(
                 [
-                    "py-spy",
+                    _py_spy(),
                     "record",
                     "--pid",
                     str(target.server.process.pid),

@@ -63,7 +63,7 @@ def make_engine(url: str, *, immediate: bool = True) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-            # Let SQLAlchemy, not the driver, open transactions (see _begin_immediate).
+            # Let SQLAlchemy, not the driver, open transactions (the begin hook below).
             dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
@@ -71,13 +71,16 @@ def make_engine(url: str, *, immediate: bool = True) -> Engine:
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
 
-        @event.listens_for(engine, "begin")
-        def _begin(conn: Any) -> None:
-            # A deferred transaction that reads and then writes fails at once with "database is locked"
-            # when another writer got there first; taking the write lock up front makes it wait instead
-            # (busy_timeout), so concurrent requests serialise rather than fail. Read-only work uses a
-            # deferred engine so it never waits for, or blocks, a writer (WAL readers see a snapshot).
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        # A deferred transaction that reads and then writes fails at once with "database is locked" when
+        # another writer got there first; taking the write lock up front makes it wait instead
+        # (busy_timeout), so concurrent requests serialise rather than fail. Read-only work uses a deferred
+        # engine so it never waits for, or blocks, a writer (WAL readers see a snapshot).
+        # The statement goes straight to the driver from the dialect's own begin hook: SQLAlchemy calls it
+        # where it wraps driver errors (a busy timeout arrives as OperationalError, as from any statement),
+        # and it skips the full execution path that a "begin" event with exec_driver_sql costs on every
+        # request.
+        begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
+        setattr(engine.dialect, "do_begin", lambda dbapi_conn: dbapi_conn.execute(begin))  # noqa: B010
 
         return engine
     if url.startswith("postgresql://"):
