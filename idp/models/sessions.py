@@ -130,6 +130,10 @@ class IssuedAccessToken(Base):
     scope: Mapped[str] = mapped_column(Text)
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+    # SHA-256 (hex) of the token exactly as issued: NIXA's own endpoints accept a token whose hash matches
+    # its record without checking the signature again (the record proves the issuance). None for tokens
+    # issued before revision 0013, which are verified by signature.
+    token_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class LogoutDelivery(Base):
