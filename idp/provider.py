@@ -558,8 +558,13 @@ class OpenIDProvider:
         return None, claims
 
     def introspect(self, authorization: str | None, form: dict[str, str]) -> dict[str, Any]:
-        with self.db.session() as s:
-            client = self.authenticate_client(s, authorization, form)
+        creds = parse_credentials(authorization, form)
+        # Introspection only reads, except that a client assertion's jti is recorded against replay (RFC
+        # 7523 Section 3): the other methods take a read session, which on SQLite neither takes nor waits
+        # for the write lock.
+        unit = self.db.session if creds.method == "private_key_jwt" else self.db.read_session
+        with unit() as s:
+            client = self.client_auth.authenticate(s, creds)
             if client.is_public:
                 raise UnauthorizedClient("public clients cannot introspect tokens")
             if not form.get("token"):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
 from tests.conftest import ISSUER
-from tests.support.factories import make_portal
-from tests.support.flows import token_set
+from tests.support.factories import make_key_portal, make_portal
+from tests.support.flows import authorize, redeem, token_set
+from tests.support.tokens import assertion_form, client_assertion
 
 OFFLINE = "openid profile offline_access"
 
@@ -82,3 +85,36 @@ def test_rfc7662_2_1_token_parameter_is_required(api, portal):
     resp = api.post("/introspect", data={}, auth=(portal.client_id, portal.client_secret))
     assert resp.status_code == 400
     assert resp.json()["error"] == "invalid_request"
+
+
+def test_rfc7523_3_an_assertion_replayed_at_introspection_is_refused(browser, api, platform, citizen):
+    # Introspection reads in a read session unless the client authenticates by assertion: then the jti is
+    # recorded, so the same assertion cannot authenticate twice.
+    key_portal = make_key_portal(platform)
+    result = authorize(browser, key_portal, citizen)
+    redeemed = redeem(
+        api, key_portal, result.code, result.verifier, **assertion_form(client_assertion(key_portal, ISSUER))
+    )
+    access = redeemed.json()["access_token"]
+    assertion = client_assertion(key_portal, ISSUER)
+    form = {"token": access, "client_id": key_portal.client_id, **assertion_form(assertion)}
+    first = api.post("/introspect", data=form)
+    assert first.status_code == 200 and first.json()["active"] is True
+    again = api.post("/introspect", data=form)
+    assert again.status_code == 401 and again.json()["error"] == "invalid_client"
+
+
+def test_introspection_by_secret_neither_takes_nor_waits_for_sqlites_write_lock(
+    api, portal, tokens, platform
+):
+    if platform.db.is_postgres:
+        pytest.skip("SQLite's single write lock")
+    writer = sqlite3.connect(platform.db.engine.url.database, timeout=0, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # another process in the middle of a write
+    try:
+        # Were it to take the lock, it would wait out the 30 s busy timeout and fail with server_error.
+        resp = introspect(api, portal, tokens["access_token"])
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert resp.status_code == 200 and resp.json()["active"] is True
