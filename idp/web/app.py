@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Receive, Scope, Send
 
 from idp.config import Settings
 from idp.errors import OAuthError
@@ -33,7 +34,7 @@ from idp.web.extensions import Extension
 from idp.web.i18n import register_messages
 from idp.web.pages import Pages
 from idp.web.protocol_api import ProtocolAPI
-from idp.web.security_headers import SecurityHeaders
+from idp.web.security_headers import SecurityHeaders, security_headers
 
 log = logging.getLogger("nixa.web")
 _API_PREFIXES = ("/token", "/userinfo", "/introspect", "/revoke", "/register", "/jwks", "/.well-known")
@@ -41,6 +42,19 @@ _API_PREFIXES = ("/token", "/userinfo", "/introspect", "/revoke", "/register", "
 
 def _wants_json(request: Request) -> bool:
     return request.url.path.startswith(_API_PREFIXES)
+
+
+class IdPApp(FastAPI):
+    """FastAPI, with the protocol endpoints (``ProtocolAPI``) answered before FastAPI's own middleware."""
+
+    protocol_api: ProtocolAPI | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        api = self.protocol_api
+        if api is not None and api.handles(scope):
+            await api(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
 
 def create_app(
@@ -52,7 +66,7 @@ def create_app(
     platform = platform or Platform(settings or Settings())
     settings = platform.settings
     platform.keys.ensure_keys()
-    app = FastAPI(title="NIXA OpenID Provider", docs_url=None, redoc_url=None, openapi_url=None)
+    app = IdPApp(title="NIXA OpenID Provider", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.platform = platform
     app.state.provider = OpenIDProvider(platform)
     app.state.provider.use_client_resolvers([r for ext in extensions for r in ext.client_resolvers])
@@ -72,8 +86,12 @@ def create_app(
         register_messages(ext.messages)
         app.state.provider.extension_grants.update(ext.token_grants)
 
-    # Added first, so it runs inside SecurityHeaders: the protocol endpoints get the same headers.
-    app.add_middleware(ProtocolAPI, provider=app.state.provider, trusted_proxies=app.state.trusted_proxies)
+    app.protocol_api = ProtocolAPI(
+        provider=app.state.provider,
+        trusted_proxies=app.state.trusted_proxies,
+        security_headers=security_headers(hsts=settings.secure_cookies),
+        threads=settings.api_threads,
+    )
     app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)
 
     @app.exception_handler(OAuthError)

@@ -3,8 +3,9 @@
 Portals call these thousands of times a second and no person ever sees them, so they need none of what
 the pages need (templates, CSRF, dependency injection, per-route exception handlers). Measured with
 ``python -m bench.profile``, FastAPI's routing over some two hundred routes, its middleware stack and its
-dependency resolution cost more per request than verifying the access token. This layer sits in front of
-the FastAPI application and answers these five paths itself; every other path goes on to FastAPI.
+dependency resolution cost more per request than verifying the access token. The application
+(``idp.web.app.IdPApp``) hands these five paths to this layer before FastAPI's own stack (its error,
+telemetry and body-limit middleware) sees them, and this layer sets the same security headers itself.
 
 Errors are answered here in the protocol's own format (RFC 6749 Section 5.2, RFC 6750 Section 3), and an
 unexpected exception becomes ``server_error`` with nothing of the request in the log or the answer.
@@ -21,7 +22,7 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
 from starlette.datastructures import Headers
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from idp.errors import InvalidRequest, MissingBearer, OAuthError
 from idp.provider import OpenIDProvider
@@ -57,9 +58,11 @@ class Reply:
         extra = tuple((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in (headers or {}).items())
         return cls(_dumps(value), status=status, headers=NO_STORE + extra)
 
-    async def send(self, send: Send, *, head: bool = False) -> None:
+    async def send(
+        self, send: Send, *, head: bool = False, security: tuple[tuple[bytes, bytes], ...] = ()
+    ) -> None:
         """``head``: the headers a GET would get, Content-Length included (RFC 9110 Section 9.3.2), and no
-        content."""
+        content. ``security``: the headers every NIXA response carries."""
         await send(
             {
                 "type": "http.response.start",
@@ -68,6 +71,7 @@ class Reply:
                     (b"content-type", self.media_type.encode("latin-1")),
                     (b"content-length", str(len(self.body)).encode("latin-1")),
                     *self.headers,
+                    *security,
                 ],
             }
         )
@@ -120,14 +124,20 @@ Handler = Callable[["ProtocolAPI", Call], Awaitable[Reply]]
 
 
 class ProtocolAPI:
-    """ASGI middleware: answers the protocol endpoints, passes everything else to ``app``."""
+    """An ASGI application for the protocol endpoints only (``handles`` tells which paths)."""
 
     def __init__(
-        self, app: ASGIApp, *, provider: OpenIDProvider, trusted_proxies: list[IPNetwork], threads: int = 4
+        self,
+        *,
+        provider: OpenIDProvider,
+        trusted_proxies: list[IPNetwork],
+        security_headers: tuple[tuple[str, str], ...],
+        threads: int = 4,
     ) -> None:
-        self.app = app
         self.op = provider
         self.trusted = trusted_proxies
+        self.security = tuple((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in security_headers)
+        self.threads = threads
         self._pool = ThreadPoolExecutor(threads, thread_name_prefix="nixa-api")
         self.routes: dict[str, tuple[tuple[str, ...], Handler]] = {
             "/token": (("POST",), ProtocolAPI.token),
@@ -137,14 +147,13 @@ class ProtocolAPI:
             "/jwks": (("GET", "HEAD"), ProtocolAPI.jwks),
         }
 
+    def handles(self, scope: Scope) -> bool:
+        return scope["type"] == "http" and scope["path"] in self.routes
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        route = self.routes.get(scope["path"]) if scope["type"] == "http" else None
-        if route is None:
-            await self.app(scope, receive, send)
-            return
-        methods, handler = route
+        methods, handler = self.routes[scope["path"]]
         reply = await self._answer(scope, receive, methods, handler)
-        await reply.send(send, head=scope["method"] == "HEAD")
+        await reply.send(send, head=scope["method"] == "HEAD", security=self.security)
 
     async def _answer(
         self, scope: Scope, receive: Receive, methods: tuple[str, ...], handler: Handler

@@ -20,12 +20,17 @@ BASELINE = (
 HSTS = ("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 
 
+def security_headers(*, hsts: bool) -> tuple[tuple[str, str], ...]:
+    """The headers every response carries; HSTS only where NIXA is served over https."""
+    return (*BASELINE, HSTS) if hsts else BASELINE
+
+
 class SecurityHeaders:
     """Sets each header unless the route set its own (a page with its own CSP keeps it)."""
 
     def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
         self.app = app
-        self.headers = (*BASELINE, HSTS) if hsts else BASELINE
+        self.headers = security_headers(hsts=hsts)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -9,8 +9,11 @@ from __future__ import annotations
 import logging
 
 import pytest
+from fastapi.testclient import TestClient
 
+from idp.platform import Platform
 from idp.web import protocol_api
+from idp.web.app import create_app
 from tests.support.flows import bearer, token_post, token_set
 
 OFFLINE = "openid profile offline_access"
@@ -116,3 +119,18 @@ def test_other_paths_go_on_to_the_pages(api):
     resp = api.get("/.well-known/openid-configuration")
     assert resp.status_code == 200
     assert resp.json()["token_endpoint"].endswith("/token")
+
+
+def test_over_https_the_protocol_responses_carry_hsts(settings):
+    https = settings.model_copy(update={"issuer": "https://id.nixa.example.vn", "api_threads": 3})
+    platform = Platform(https)
+    try:
+        app = create_app(platform=platform)
+        # NIXA_API_THREADS sizes the endpoints' own pool.
+        assert app.protocol_api is not None and app.protocol_api.threads == 3
+        with TestClient(app, base_url="https://id.nixa.example.vn") as client:
+            for resp in (client.get("/jwks"), client.post("/token", data={})):
+                assert resp.headers["strict-transport-security"].startswith("max-age=")
+                assert resp.headers["x-frame-options"] == "DENY"
+    finally:
+        platform.close()
