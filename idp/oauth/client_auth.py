@@ -25,7 +25,7 @@ from idp.crypto import constant_time_equal, sha256_hex
 from idp.db import utcnow
 from idp.errors import InvalidClient, InvalidRequest
 from idp.models import Client, ClientAssertionJti
-from idp.oauth.client_resolution import ClientResolver, find_client
+from idp.oauth.client_resolution import ClientCache, ClientResolver, find_client
 from idp.oauth.remote_jwks import RemoteJwksCache
 from idp.shared_state import SharedState
 
@@ -90,12 +90,14 @@ class ClientAuthenticator:
         self.max_age = max_assertion_age
         self.jwks = jwks
         self.resolvers: Sequence[ClientResolver] = ()
+        # Every token, introspection and revocation request authenticates a client: read it exactly, cheaply.
+        self.clients = ClientCache()
 
     def authenticate(self, s: Session, creds: ClientCredentials) -> Client:
         basic = creds.method == "client_secret_basic"
         # Only a client that proves itself by signature may be resolved elsewhere (a federation leaf).
         resolvers = self.resolvers if creds.method == "private_key_jwt" else ()
-        client = find_client(s, creds.client_id, resolvers) if creds.client_id else None
+        client = find_client(s, creds.client_id, resolvers, self.clients) if creds.client_id else None
         if creds.method == "private_key_jwt" and client is None:
             client = self._client_from_assertion(s, creds.assertion or "")
         if client is None or client.disabled:

@@ -1,0 +1,89 @@
+"""The client cache of the token, introspection and revocation endpoints is exact: every change to a
+client (its secret, disabling it, its grant types, removing it) is seen by the very next request."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete
+
+from idp.clients import remove_client
+from idp.models import Client
+from idp.oauth.client_resolution import ClientCache
+from idp.portal_admin import rotate_secret, set_disabled
+from tests.support.db import update_rows
+from tests.support.factories import PortalInfo, make_portal
+from tests.support.flows import token_post
+
+SERVICE = {"grant_types": ("client_credentials",), "redirect_uris": ()}
+
+
+def client_credentials(api, portal: PortalInfo):
+    return token_post(api, portal, {"grant_type": "client_credentials"})
+
+
+def load(platform, client_id: str) -> Client:
+    with platform.db.session() as s:
+        client = s.get(Client, client_id)
+        assert client is not None
+        return client
+
+
+def test_a_rotated_secret_stops_working_at_the_next_request(api, platform):
+    service = make_portal(platform, **SERVICE)
+    assert client_credentials(api, service).status_code == 200
+    assert client_credentials(api, service).status_code == 200  # now from the cache
+    with platform.db.session() as s:
+        new_secret = rotate_secret(s, s.get(Client, service.client_id), actor="test", reason="leaked")
+    old = client_credentials(api, service)
+    assert old.status_code == 401 and old.json()["error"] == "invalid_client"
+    rotated = PortalInfo(service.client_id, new_secret, service.redirect_uri)
+    assert client_credentials(api, rotated).status_code == 200
+
+
+def test_a_disabled_client_is_refused_at_the_next_request(api, platform):
+    service = make_portal(platform, **SERVICE)
+    assert client_credentials(api, service).status_code == 200
+    with platform.db.session() as s:
+        set_disabled(s, s.get(Client, service.client_id), True, actor="test", reason="abuse")
+    assert client_credentials(api, service).json()["error"] == "invalid_client"
+    with platform.db.session() as s:
+        set_disabled(s, s.get(Client, service.client_id), False, actor="test", reason="resolved")
+    assert client_credentials(api, service).status_code == 200
+
+
+def test_a_change_made_by_a_core_update_is_seen(api, platform):
+    service = make_portal(platform, **SERVICE)
+    assert client_credentials(api, service).status_code == 200
+    # A bulk UPDATE (not through the ORM) still sets updated_at, which is what the cache compares.
+    update_rows(
+        platform.db, Client, Client.client_id == service.client_id, grant_types=["authorization_code"]
+    )
+    assert client_credentials(api, service).json()["error"] == "unauthorized_client"
+
+
+def test_a_removed_client_is_unknown_at_the_next_request(api, platform):
+    service = make_portal(platform, **SERVICE)
+    assert client_credentials(api, service).status_code == 200
+    with platform.db.session() as s:
+        assert remove_client(s, service.client_id, actor="test")
+    assert client_credentials(api, service).json()["error"] == "invalid_client"
+
+
+def test_the_cache_hands_each_session_its_own_attached_copy(platform):
+    service = make_portal(platform, **SERVICE)
+    cache = ClientCache()
+    with platform.db.session() as s:
+        first = cache.get(s, service.client_id)
+        assert first is not None and first in s
+    with platform.db.session() as s:
+        second = cache.get(s, service.client_id)
+        assert second is not None and second in s and second is not first
+        assert second.grant_types == ["client_credentials"] and second.secret_hash == first.secret_hash
+        # The copy is a normal persistent row: a change to it is saved like any other.
+        second.name = "Cổng đã đổi tên"
+    assert load(platform, service.client_id).name == "Cổng đã đổi tên"
+    with platform.db.session() as s:
+        renamed = cache.get(s, service.client_id)
+        assert renamed is not None and renamed.name == "Cổng đã đổi tên"
+        s.execute(delete(Client).where(Client.client_id == service.client_id))
+        assert cache.get(s, service.client_id) is None
+        assert cache.get(s, "no-such-client") is None
