@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import cast
 
-from sqlalchemy import Table, insert, update
+from sqlalchemy import Table, bindparam, insert, update
 from sqlalchemy.orm import Session
 
 from idp.crypto import new_token, sha256_hex
@@ -51,21 +52,62 @@ def create_code(s: Session, grant: Grant, request: AuthorizationRequest, ttl: in
     return code
 
 
-def consume_code(s: Session, code: str) -> tuple[AuthorizationCode | None, bool]:
-    """Returns the code row and whether this call consumed it.
+_CODES = cast(Table, AuthorizationCode.__table__)
+# Spend a code only if it is unused, and hand back what the token endpoint checks, in one statement.
+_CONSUME = (
+    update(_CODES)
+    .where(_CODES.c.code_hash == bindparam("spent_hash"), _CODES.c.used_at.is_(None))
+    .values(used_at=bindparam("spent_at"))
+)
+_CONSUME_RETURNING = _CONSUME.returning(
+    _CODES.c.grant_id,
+    _CODES.c.client_id,
+    _CODES.c.redirect_uri,
+    _CODES.c.code_challenge,
+    _CODES.c.nonce,
+    _CODES.c.expires_at,
+)
+
+
+@dataclass(frozen=True)
+class RedeemedCode:
+    """What the token endpoint checks of an authorization code."""
+
+    grant_id: str
+    client_id: str
+    redirect_uri: str
+    code_challenge: str
+    nonce: str | None
+    expires_at: datetime
+
+
+def consume_code(s: Session, code: str) -> tuple[RedeemedCode | None, bool]:
+    """Returns the code's record and whether this call consumed it.
 
     The conditional UPDATE is the single-use guarantee: of any number of concurrent redemptions the
     database lets exactly one change ``used_at`` from NULL (RFC 6749 Section 4.1.2: MUST NOT be used more
     than once).
     """
     code_hash = sha256_hex(code)
-    result = s.execute(
-        update(AuthorizationCode)
-        .where(AuthorizationCode.code_hash == code_hash, AuthorizationCode.used_at.is_(None))
-        .values(used_at=utcnow())
-    )
+    params = {"spent_hash": code_hash, "spent_at": utcnow()}
+    conn = s.connection()
+    if conn.dialect.update_returning:
+        # UPDATE ... RETURNING (PostgreSQL; SQLite 3.35+): the winner gets the row from the same statement.
+        won = conn.execute(_CONSUME_RETURNING, params).first()
+        if won is not None:
+            return RedeemedCode(**won._mapping), True
+    elif conn.execute(_CONSUME, params).rowcount == 1:
+        row = s.get(AuthorizationCode, code_hash)
+        return (_record(row), True) if row is not None else (None, False)
+    # Unknown, or already used: the caller tells the two apart (a reused code revokes its grant).
     row = s.get(AuthorizationCode, code_hash)
-    return row, bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    return (_record(row), False) if row is not None else (None, False)
+
+
+def _record(row: AuthorizationCode) -> RedeemedCode:
+    return RedeemedCode(
+        row.grant_id, row.client_id, row.redirect_uri, row.code_challenge, row.nonce, row.expires_at
+    )
 
 
 def revoke_grant(s: Session, grant_id: str, reason: str) -> None:

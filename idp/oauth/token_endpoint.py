@@ -30,6 +30,12 @@ _REFRESH_ROWS = (
     .outerjoin(Identity, Identity.id == Grant.identity_id)
     .where(RefreshToken.token_hash == bindparam("token_hash"))
 )
+# The grant behind an authorization code and its person, in one statement.
+_GRANT_ROWS = (
+    select(Grant, Identity)
+    .outerjoin(Identity, Identity.id == Grant.identity_id)
+    .where(Grant.id == bindparam("grant_id"))
+)
 # Spend a refresh token only if it is still live: the row count says whether this request won.
 _ROTATE = (
     update(_REFRESH)
@@ -93,10 +99,11 @@ class TokenEndpoint:
         if form.get("redirect_uri") != row.redirect_uri:
             raise InvalidGrant("redirect_uri does not match the authorization request")
         pkce.check_verifier(form.get("code_verifier"), row.code_challenge)
-        grant = s.get(Grant, row.grant_id)
-        if grant is None or grant.revoked_at is not None:
+        found = s.execute(_GRANT_ROWS, {"grant_id": row.grant_id}).first()
+        if found is None or found[0].revoked_at is not None:
             raise InvalidGrant("the grant behind this code was revoked")
-        return self._issue(s, client, grant, nonce=row.nonce, with_refresh=True, ip=ip)
+        grant, identity = found
+        return self._issue(s, client, grant, nonce=row.nonce, with_refresh=True, ip=ip, identity=identity)
 
     # -- refresh_token ------------------------------------------------------------------------------------
     def refresh_token(

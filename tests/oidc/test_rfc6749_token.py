@@ -74,6 +74,19 @@ def test_rfc6749_4_1_2_code_used_twice_revokes_the_first_tokens(browser, api, po
     assert api.get("/userinfo", headers=bearer(access)).status_code == 401
 
 
+def test_rfc6749_4_1_2_single_use_holds_without_update_returning(
+    browser, api, portal, citizen, platform, monkeypatch
+):
+    # A database without UPDATE ... RETURNING (SQLite before 3.35) takes the row count and a second read.
+    monkeypatch.setattr(platform.db.engine.dialect, "update_returning", False)
+    result = authorize(browser, portal, citizen, scope=OFFLINE)
+    first = redeem(api, portal, result.code, result.verifier)
+    assert first.status_code == 200 and first.json()["refresh_token"]
+    assert_error(redeem(api, portal, result.code, result.verifier), 400, "invalid_grant")
+    assert api.get("/userinfo", headers=bearer(first.json()["access_token"])).status_code == 401
+    assert_error(redeem(api, portal, "no-such-code", result.verifier), 400, "invalid_grant")
+
+
 def test_rfc6749_4_1_3_code_issued_to_another_client_is_invalid_grant(
     browser, api, portal, citizen, platform
 ):
