@@ -6,9 +6,10 @@ Schema changes go through Alembic (``nixa db upgrade``); nothing here creates ta
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from typing import Any
 
@@ -118,6 +119,30 @@ def ping_when_idle(engine: Engine, idle_seconds: float) -> None:
             raise DisconnectionError("stale pooled connection") from exc
 
 
+class _WriterQueue:
+    """SQLite has one writer at a time, and its busy handler makes a waiting writer sleep and poll (1, 2,
+    5 ... 100 ms): under load the lock sat free while writers slept, and the CPU idled. Within one
+    process, units of work queue here instead, and the next starts the moment the last one ends.
+
+    Only a speed-up: SQLite's own lock still decides (other processes on the same file wait through
+    busy_timeout), and a turn not given within ``wait`` seconds (a unit of work waiting on another
+    thread that itself holds a turn) goes on to SQLite's lock as before, instead of waiting forever.
+    """
+
+    def __init__(self, wait: float = 5.0) -> None:
+        self._lock = threading.RLock()
+        self._wait = wait
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        got = self._lock.acquire(timeout=self._wait)
+        try:
+            yield
+        finally:
+            if got:
+                self._lock.release()
+
+
 class Database:
     """Owns the engine and hands out sessions; one per application."""
 
@@ -127,6 +152,7 @@ class Database:
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
         self._read_engine = make_engine(url, immediate=False) if url.startswith("sqlite") else self.engine
         self._read_factory = sessionmaker(self._read_engine, expire_on_commit=False)
+        self._writers = _WriterQueue() if url.startswith("sqlite") else None
 
     @property
     def is_postgres(self) -> bool:
@@ -135,7 +161,7 @@ class Database:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A unit of work: committed on success, rolled back on any error."""
-        with self._factory() as s:
+        with self._writers.turn() if self._writers else nullcontext(), self._factory() as s:
             try:
                 yield s
                 s.commit()

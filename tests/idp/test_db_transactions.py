@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 from sqlalchemy import event, text
 from sqlalchemy.exc import OperationalError
 
-from idp.db import Database
+from idp.db import Database, _WriterQueue
 
 
 @pytest.fixture
@@ -76,3 +77,72 @@ def test_a_busy_database_at_begin_is_a_sqlalchemy_error_and_the_session_recovers
     with db.read_session() as s:
         assert s.scalars(text("SELECT n FROM t")).all() == [3]
     other.close()
+
+
+def no_busy_wait(db: Database) -> None:
+    """SQLite refuses at once instead of waiting: only NIXA's own queue can make a writer wait."""
+
+    @event.listens_for(db.engine, "connect")
+    def _no_wait(dbapi_conn, _record):
+        dbapi_conn.execute("PRAGMA busy_timeout=0")
+
+    db.engine.dispose()
+
+
+def test_writers_in_one_process_queue_for_their_turn_instead_of_polling_sqlite(sqlite_db):
+    db, _path = sqlite_db
+    no_busy_wait(db)
+    holding, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def first() -> None:
+        with db.session() as s:
+            s.execute(text("INSERT INTO t VALUES (1)"))
+            holding.set()
+            release.wait(10)
+
+    def second() -> None:
+        try:
+            with db.session() as s:  # SQLite would refuse now (busy_timeout=0): it waits its turn instead
+                s.execute(text("INSERT INTO t VALUES (2)"))
+        except BaseException as exc:
+            errors.append(exc)
+
+    a = threading.Thread(target=first)
+    a.start()
+    assert holding.wait(10)
+    b = threading.Thread(target=second)
+    b.start()
+    b.join(0.3)  # b is queued behind a
+    release.set()
+    a.join(10)
+    b.join(10)
+    assert errors == []
+    with db.read_session() as s:
+        assert s.scalars(text("SELECT n FROM t ORDER BY n")).all() == [1, 2]
+
+
+def test_a_turn_not_given_in_time_goes_on_to_sqlites_own_lock(sqlite_db, monkeypatch):
+    db, _path = sqlite_db
+    no_busy_wait(db)
+    monkeypatch.setattr(db, "_writers", _WriterQueue(wait=0.1))
+    outcome: list[BaseException | None] = []
+
+    def inner() -> None:
+        try:
+            with db.session() as s:
+                s.execute(text("INSERT INTO t VALUES (2)"))
+            outcome.append(None)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    # A unit of work that waits for another thread's unit of work: without the time limit, a deadlock.
+    with db.session() as s:
+        s.execute(text("INSERT INTO t VALUES (1)"))
+        worker = threading.Thread(target=inner)
+        worker.start()
+        worker.join(10)
+    assert not worker.is_alive()
+    assert isinstance(outcome[0], OperationalError) and "locked" in str(outcome[0])
+    with db.read_session() as s:
+        assert s.scalars(text("SELECT n FROM t")).all() == [1]
