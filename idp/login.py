@@ -33,11 +33,46 @@ class LoginResult:
         return self.identity is not None
 
 
+@dataclass(frozen=True)
+class CheckedPassword:
+    """A password checked before the unit of work (``PasswordLogin.check``): against which account and
+    stored hash, and the outcome. ``attempt`` uses it only if both are still what it reads itself."""
+
+    identity_id: str | None
+    password_hash: str | None
+    ok: bool
+
+
 class PasswordLogin:
     def __init__(self, settings: Settings, identities: IdentityStore, blind_index: BlindIndex) -> None:
         self.settings = settings
         self.identities = identities
         self.index = blind_index
+
+    def _keys(self, username: str, ip: str | None) -> list[str]:
+        return [
+            f"acct:{self.index('username', username.strip().lower())[:60]}",
+            f"ip:{self.index('ip', ip or '-')[:60]}",
+        ]
+
+    def account_of(
+        self, read: Session, *, username: str, ip: str | None
+    ) -> tuple[str | None, str | None] | None:
+        """The account and stored hash a login would check, read in a read session so the password can be
+        verified (``check``) outside any write transaction: on SQLite a unit of work holds the database's
+        only write lock from its first statement, and an argon2 verification inside it (tens of ms) kept
+        every other writer out meanwhile. None when a lock is already set: ``attempt`` then refuses
+        without checking the password."""
+        if self._lock_end(read.get(LoginThrottle, k) for k in self._keys(username, ip)):
+            return None
+        identity = self.identities.find_by_username(read, username)
+        cred = read.get(PasswordCredential, identity.id) if identity is not None else None
+        return (identity.id if identity else None), (cred.password_hash if cred else None)
+
+    def check(self, account: tuple[str | None, str | None], password: str) -> CheckedPassword:
+        """The argon2 verification (an unknown username costs one too, against a dummy hash)."""
+        identity_id, stored = account
+        return CheckedPassword(identity_id, stored, self.identities.passwords.verify(stored, password))
 
     def attempt(
         self,
@@ -47,22 +82,29 @@ class PasswordLogin:
         password: str,
         ip: str | None,
         client_id: str | None,
+        checked: CheckedPassword | None = None,
     ) -> LoginResult:
+        """``checked``: the outcome of ``check`` for this username and password, if the caller ran it."""
         now = utcnow()
         identity = self.identities.find_by_username(s, username)
         # Throttle by the username typed, not by the account found, so that unknown usernames lock out
         # exactly like known ones and the lockout reveals nothing about which accounts exist.
-        keys = [
-            f"acct:{self.index('username', username.strip().lower())[:60]}",
-            f"ip:{self.index('ip', ip or '-')[:60]}",
-        ]
+        keys = self._keys(username, ip)
         # The password is checked before the counters are locked: argon2 takes tens of milliseconds, and
         # holding the per-IP row meanwhile would queue every login from one address (a carrier's NAT)
         # behind each other across all worker processes. A lock seen here already refuses at once.
         if lock_end := self._lock_end(s.get(LoginThrottle, k) for k in keys):
             return self._refuse_locked(s, identity, client_id, ip, lock_end)
         cred = s.get(PasswordCredential, identity.id) if identity is not None else None
-        ok = self.identities.passwords.verify(cred.password_hash if cred else None, password)
+        stored = cred.password_hash if cred else None
+        if checked is not None and (checked.identity_id, checked.password_hash) == (
+            identity.id if identity else None,
+            stored,
+        ):
+            ok = checked.ok
+        else:
+            # Not checked before, or the account or its password changed since: check what is stored now.
+            ok = self.identities.passwords.verify(stored, password)
         throttles = [locked_row(s, k) for k in keys]
         # Checked again under the row locks: a lock set by a concurrent attempt meanwhile still holds.
         if lock_end := self._lock_end(throttles, now):

@@ -298,10 +298,15 @@ class OpenIDProvider:
         ip: str | None,
         user_agent: str | None,
     ) -> LoginOutcome:
+        with self.db.read_session() as read:
+            self._load(read, interaction_id, browser_id)  # no hash for a login that cannot go on
+            account = self.login.account_of(read, username=username, ip=ip)
+        # Outside any transaction: see PasswordLogin.account_of.
+        checked = self.login.check(account, password) if account is not None else None
         with self.db.session() as s:
             interaction, client, request, done = self._load(s, interaction_id, browser_id)
             result = self.login.attempt(
-                s, username=username, password=password, ip=ip, client_id=client.client_id
+                s, username=username, password=password, ip=ip, client_id=client.client_id, checked=checked
             )
             if not result.ok or result.identity is None:
                 key = "login.locked" if result.locked_until else "login.failed"
