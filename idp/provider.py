@@ -298,8 +298,9 @@ class OpenIDProvider:
         ip: str | None,
         user_agent: str | None,
     ) -> LoginOutcome:
+        # The login route has just shown the interaction to be alive (``view``), so no hash is spent on a
+        # login that cannot go on; the unit of work below loads it again and decides.
         with self.db.read_session() as read:
-            self._load(read, interaction_id, browser_id)  # no hash for a login that cannot go on
             account = self.login.account_of(read, username=username, ip=ip)
         # Outside any transaction: see PasswordLogin.account_of.
         checked = self.login.check(account, password) if account is not None else None
