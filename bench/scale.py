@@ -3,7 +3,9 @@ what 100,000 active sessions cost.
 
 Not a test: it takes minutes. The extra identities are bulk-loaded (``bench.citizens``: rows built in a
 process pool, COPY, one argon2 hash reused), then the same measurements run again against the same
-server. Latencies are taken one request at a time, so they show the database's cost and not queueing.
+server. Latencies are taken one request at a time, so they show the database's cost and not queueing,
+alternating between the two servers request by request, so that both see the same moments of a shared
+machine.
 """
 
 from __future__ import annotations
@@ -38,38 +40,54 @@ def _ms(samples: list[float]) -> dict[str, float]:
     }
 
 
-async def _latencies(t: nixa_target.Target, chosen: list[int], logins: int, lookups: int) -> dict[str, Any]:
+Side = tuple[
+    nixa_target.Target, Platform, list[int], int
+]  # server, its database, citizens picked, population
+
+
+async def _paired_latencies(sides: tuple[Side, Side], logins: int, userinfos: int) -> list[dict[str, Any]]:
+    """Login and userinfo latency of both servers, one request at a time, alternating between them
+    request by request (and which goes first): both sides see the same moments of this shared machine."""
     async with load.session(1) as http:
-        ep = await Endpoints.discover(http, t.issuer)
-        picks = [citizens.personal_id(n) for n in chosen]
-        browser = Browser(t, ep, itertools.cycle(picks))
-        login_ms, tokens = [], {}
-        for _ in range(logins):
-            started = time.perf_counter()
-            tokens = await flows.password_login(http, browser)
-            login_ms.append(1000 * (time.perf_counter() - started))
-        holder = Holder(t, ep, tokens["access_token"], tokens["refresh_token"])
-        userinfo_ms = []
-        for _ in range(lookups):
-            started = time.perf_counter()
-            await flows.userinfo(http, holder)
-            userinfo_ms.append(1000 * (time.perf_counter() - started))
-    return {"login": _ms(login_ms), "userinfo": _ms(userinfo_ms)}
+        browsers = []
+        for t, _db, chosen, _people in sides:
+            ep = await Endpoints.discover(http, t.issuer)
+            browsers.append(Browser(t, ep, itertools.cycle([citizens.personal_id(n) for n in chosen])))
+        login_ms: list[list[float]] = [[], []]
+        tokens: list[dict[str, Any]] = [{}, {}]
+        for i in range(logins):
+            for side in (0, 1) if i % 2 == 0 else (1, 0):
+                started = time.perf_counter()
+                tokens[side] = await flows.password_login(http, browsers[side])
+                login_ms[side].append(1000 * (time.perf_counter() - started))
+        holders = [
+            Holder(sides[k][0], browsers[k].endpoints, tokens[k]["access_token"], tokens[k]["refresh_token"])
+            for k in (0, 1)
+        ]
+        userinfo_ms: list[list[float]] = [[], []]
+        for i in range(userinfos):
+            for side in (0, 1) if i % 2 == 0 else (1, 0):
+                started = time.perf_counter()
+                await flows.userinfo(http, holders[side])
+                userinfo_ms[side].append(1000 * (time.perf_counter() - started))
+    return [{"login": _ms(login_ms[k]), "userinfo": _ms(userinfo_ms[k])} for k in (0, 1)]
 
 
-def _lookup_latency(platform: Platform, people: int, n: int) -> dict[str, float]:
-    """The identity lookup by personal ID number alone (blind index), in this process."""
-    samples = []
-    store = nixa_target.IdentityStore(platform.sealer, platform.blind_index, platform.passwords)
-    with platform.db.read_session() as s:
-        for _ in range(n):
-            pid = citizens.personal_id(random.randrange(people))
-            started = time.perf_counter()
-            found = store.find_by_username(s, pid)
-            samples.append(1000 * (time.perf_counter() - started))
-            assert found is not None
-            s.expunge_all()
-    return _ms(samples)
+def _paired_lookups(sides: tuple[Side, Side], n: int) -> list[dict[str, Any]]:
+    """The identity lookup by personal ID number alone (blind index), in this process, alternating."""
+    samples: list[list[float]] = [[], []]
+    stores = [nixa_target.IdentityStore(db.sealer, db.blind_index, db.passwords) for _t, db, _c, _p in sides]
+    with sides[0][1].db.read_session() as first, sides[1][1].db.read_session() as second:
+        sessions = (first, second)
+        for i in range(n):
+            for side in (0, 1) if i % 2 == 0 else (1, 0):
+                pid = citizens.personal_id(random.randrange(sides[side][3]))
+                started = time.perf_counter()
+                found = stores[side].find_by_username(sessions[side], pid)
+                samples[side].append(1000 * (time.perf_counter() - started))
+                assert found is not None
+                sessions[side].expunge_all()
+    return [_ms(samples[k]) for k in (0, 1)]
 
 
 def _sessions_cost(platform: Platform, n: int = 100_000) -> dict[str, Any]:
@@ -111,11 +129,12 @@ def _platform(target: nixa_target.Target, url: str, workdir: Path) -> Platform:
     return Platform(Settings(**{k.removeprefix("NIXA_").lower(): v for k, v in env.items()}))  # type: ignore[arg-type]
 
 
-def _round(target: nixa_target.Target, platform: Platform, chosen: list[int], people: int) -> dict[str, Any]:
-    return {
-        **asyncio.run(_latencies(target, chosen, 20, 100)),
-        "lookup": _lookup_latency(platform, people, 500),
-    }
+def _round(sides: tuple[Side, Side], part: slice) -> list[dict[str, Any]]:
+    (t0, db0, chosen0, n0), (t1, db1, chosen1, n1) = sides
+    picked: tuple[Side, Side] = ((t0, db0, chosen0[part], n0), (t1, db1, chosen1[part], n1))
+    timed = asyncio.run(_paired_latencies(picked, 20, 100))
+    lookups = _paired_lookups(picked, 500)
+    return [{**timed[k], "lookup": lookups[k]} for k in (0, 1)]
 
 
 def _merge(rounds: list[dict[str, Any]]) -> dict[str, Any]:
@@ -129,7 +148,8 @@ def _merge(rounds: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def compare(workdir: Path, postgres: str, people: int, rounds: int = 5) -> dict[str, Any]:
-    """Two servers, one over 10,000 identities and one over ``people``, measured in turn, ``rounds`` times."""
+    """Two servers, one over 10,000 identities and one over ``people``, measured side by side, ``rounds``
+    times (each round its own citizens)."""
     out: dict[str, Any] = {}
     small_url = nixa_target.pg_schema_url(postgres, "bench_scale_small")
     big_url = nixa_target.pg_schema_url(postgres, "bench_scale_big")
@@ -154,20 +174,25 @@ def compare(workdir: Path, postgres: str, people: int, rounds: int = 5) -> dict[
                 _platform(big, big_url, workdir / "big"),
             )
             try:
-                with big_db.db.engine.begin() as conn:
-                    conn.execute(text("ANALYZE identities"))
-                    conn.execute(text("ANALYZE password_credentials"))
+                # As after any bulk import: VACUUM sets the visibility map and hint bits and ANALYZE the
+                # statistics now, rather than autovacuum doing it (on these same two cores) mid-measurement.
+                with big_db.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                    for table in ("identities", "password_credentials"):
+                        conn.execute(text(f"VACUUM (ANALYZE) {table}"))
                 # Citizens picked across the whole table, so the index is walked, not one cached page.
                 chosen_big = random.sample(range(people), 20 * rounds)
                 citizens.consent_for(big_db.db, big.client_id, chosen_big)
                 chosen_small = random.sample(range(BASE_PEOPLE), 20 * rounds)
-                asyncio.run(_latencies(small, chosen_small[:5], 5, 20))  # warm both servers up
-                asyncio.run(_latencies(big, chosen_big[:5], 5, 20))
+                sides: tuple[Side, Side] = (
+                    (small, small_db, chosen_small, BASE_PEOPLE),
+                    (big, big_db, chosen_big, people),
+                )
+                _round(sides, slice(0, 5))  # warm both servers up
                 measured: dict[str, list[dict[str, Any]]] = {"small": [], "big": []}
                 for i in range(rounds):
-                    part = slice(20 * i, 20 * (i + 1))
-                    measured["small"].append(_round(small, small_db, chosen_small[part], BASE_PEOPLE))
-                    measured["big"].append(_round(big, big_db, chosen_big[part], people))
+                    small_round, big_round = _round(sides, slice(20 * i, 20 * (i + 1)))
+                    measured["small"].append(small_round)
+                    measured["big"].append(big_round)
                 out[f"{BASE_PEOPLE}"] = _merge(measured["small"])
                 out[f"{people}"] = _merge(measured["big"])
                 assert big.server is not None
