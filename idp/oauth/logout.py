@@ -27,6 +27,7 @@ from idp.models import Client, Grant, LogoutDelivery, SsoSession
 from idp.oauth.grants import revoke_grant
 from idp.oauth.subject import SubjectIdentifiers
 from idp.oauth.tokens import TokenSigner
+from idp.params import DUPLICATE
 from idp.platform import Platform
 from idp.sessions import SessionStore
 
@@ -43,7 +44,6 @@ LOGOUT_PARAMS = (
 )
 DEFAULT_BACKOFF_BASE = 2.0  # seconds before the first retry; doubles after every failed attempt
 MAX_BACKOFF = 3600.0
-_DUP = "\x00dup"
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ def parse(params: dict[str, str]) -> dict[str, str]:
 
     logout_hint is carried but not used: whatever it names, only this browser's session can be ended.
     """
-    if any(params.get(name) == _DUP for name in LOGOUT_PARAMS):
+    if any(params.get(name) == DUPLICATE for name in LOGOUT_PARAMS):
         raise InvalidPageRequest("error.logout_repeated_parameter")
     return {name: params[name] for name in LOGOUT_PARAMS if params.get(name)}
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable
 from typing import Annotated
 
 from fastapi import Depends, Request
 
+from idp.params import mark_repeats
 from idp.provider import OpenIDProvider
 from idp.web.pages import Pages
 
@@ -61,21 +61,6 @@ def _is_trusted(address: str, trusted: list[IPNetwork]) -> bool:
     except ValueError:
         return False
     return any(ip in network for network in trusted)
-
-
-# The value that stands for a parameter sent more than once; the endpoint that reads it refuses it
-# (RFC 6749 Section 3.1: request parameters MUST NOT be included more than once).
-DUPLICATE = "\x00dup"
-
-
-def mark_repeats(pairs: Iterable[tuple[str, object]]) -> dict[str, str]:
-    """Parameters as single strings, a repeated one replaced by ``DUPLICATE``; non-text values (uploaded
-    files) are left out."""
-    out: dict[str, str] = {}
-    for key, value in pairs:
-        if isinstance(value, str):
-            out[key] = DUPLICATE if key in out else value
-    return out
 
 
 async def form_dict(request: Request) -> dict[str, str]:

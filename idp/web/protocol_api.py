@@ -25,8 +25,9 @@ from starlette.datastructures import Headers
 from starlette.types import Receive, Scope, Send
 
 from idp.errors import InvalidRequest, MissingBearer, OAuthError
+from idp.params import DUPLICATE, mark_repeats
 from idp.provider import OpenIDProvider
-from idp.web.deps import DUPLICATE, IPNetwork, mark_repeats, resolve_client_ip
+from idp.web.deps import IPNetwork, resolve_client_ip
 
 log = logging.getLogger("nixa.web")
 T = TypeVar("T")

@@ -13,8 +13,9 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from idp.errors import InvalidPageRequest
+from idp.params import DUPLICATE, mark_repeats
 from idp.provider import AuthorizationResponse, ShowInteraction
-from idp.web.deps import DUPLICATE, PagesDep, Provider, form_dict, mark_repeats
+from idp.web.deps import PagesDep, Provider, form_dict
 from idp.web.discovery import discovery_document
 from idp.web.pages import SESSION_COOKIE
 

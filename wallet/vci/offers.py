@@ -25,6 +25,7 @@ from idp.crypto import BlindIndex, constant_time_equal, new_token, sha256_hex
 from idp.db import utcnow
 from idp.errors import InvalidGrant, InvalidRequest
 from idp.models import Identity
+from idp.params import DUPLICATE
 from wallet.models import CredentialAccessToken, CredentialOffer
 from wallet.vci.events import CredentialAuditEvent
 from wallet.vci.metadata import IDENTITY_CONFIGURATION, PRE_AUTHORIZED_GRANT
@@ -116,7 +117,7 @@ class PreAuthorizedCodeGrant:
         self, s: Session, authorization: str | None, form: Mapping[str, str], ip: str | None
     ) -> dict[str, Any]:
         code = form.get("pre-authorized_code")
-        if not code or code == "\x00dup":
+        if not code or code == DUPLICATE:
             raise InvalidRequest("pre-authorized_code is required")
         offer = s.scalar(
             select(CredentialOffer).where(CredentialOffer.pre_authorized_code_hash == sha256_hex(code))
@@ -157,7 +158,7 @@ class PreAuthorizedCodeGrant:
         if offer.tx_code_index is None:
             return
         # Section 6.1: tx_code MUST be present when the offer announced one.
-        if not tx_code or tx_code == "\x00dup":
+        if not tx_code or tx_code == DUPLICATE:
             raise InvalidRequest("tx_code is required for this offer")
         if constant_time_equal(self.offers.tx_index(offer.id, tx_code), offer.tx_code_index):
             return

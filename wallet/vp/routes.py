@@ -21,9 +21,10 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from idp.errors import InvalidRequest, InvalidToken
+from idp.params import DUPLICATE
 from idp.provider import OpenIDProvider
 from idp.signup.ratelimit import RateLimit, ip_bucket
-from idp.web.deps import DUPLICATE, PagesDep, Provider, client_ip, form_dict
+from idp.web.deps import PagesDep, Provider, client_ip, form_dict
 from wallet.vci.limits import presentation_page_limit
 from wallet.vci.metadata import IDENTITY_CLAIMS, IDENTITY_VCT
 from wallet.vp.dcql import InvalidQuery, identity_query
