@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from idp import audit
 from idp.config import Settings
 from idp.crypto import BlindIndex
-from idp.db import utcnow
+from idp.db import Database, utcnow
 from idp.identities import IdentityStore
 from idp.models import Identity, LoginThrottle, PasswordCredential
 from idp.throttle import count_failure, locked_row
@@ -35,7 +35,7 @@ class LoginResult:
 
 @dataclass(frozen=True)
 class CheckedPassword:
-    """A password checked before the unit of work (``PasswordLogin.check``): against which account and
+    """A password checked before the unit of work (``PasswordLogin.check_first``): against which account and
     stored hash, and the outcome. ``attempt`` uses it only if both are still what it reads itself."""
 
     identity_id: str | None
@@ -55,23 +55,21 @@ class PasswordLogin:
             f"ip:{self.index('ip', ip or '-')[:60]}",
         ]
 
-    def account_of(
-        self, read: Session, *, username: str, ip: str | None
-    ) -> tuple[str | None, str | None] | None:
-        """The account and stored hash a login would check, read in a read session so the password can be
-        verified (``check``) outside any write transaction: on SQLite a unit of work holds the database's
-        only write lock from its first statement, and an argon2 verification inside it (tens of ms) kept
-        every other writer out meanwhile. None when a lock is already set: ``attempt`` then refuses
-        without checking the password."""
-        if self._lock_end(read.get(LoginThrottle, k) for k in self._keys(username, ip)):
-            return None
-        identity = self.identities.find_by_username(read, username)
-        cred = read.get(PasswordCredential, identity.id) if identity is not None else None
-        return (identity.id if identity else None), (cred.password_hash if cred else None)
-
-    def check(self, account: tuple[str | None, str | None], password: str) -> CheckedPassword:
-        """The argon2 verification (an unknown username costs one too, against a dummy hash)."""
-        identity_id, stored = account
+    def check_first(
+        self, db: Database, *, username: str, password: str, ip: str | None
+    ) -> CheckedPassword | None:
+        """Verify the password before the caller's unit of work, for ``attempt(checked=...)``: on SQLite a
+        unit of work holds the database's only write lock from its first statement, and an argon2
+        verification inside it (tens of ms) kept every other writer out meanwhile. The account and its
+        stored hash are read in a read session, closed before the hash is computed. None when a lock is
+        already set: ``attempt`` then refuses without checking the password."""
+        with db.read_session() as read:
+            if self._lock_end(read.get(LoginThrottle, k) for k in self._keys(username, ip)):
+                return None
+            identity = self.identities.find_by_username(read, username)
+            cred = read.get(PasswordCredential, identity.id) if identity is not None else None
+            identity_id, stored = (identity.id if identity else None), (cred.password_hash if cred else None)
+        # An unknown username costs one verification too, against a dummy hash.
         return CheckedPassword(identity_id, stored, self.identities.passwords.verify(stored, password))
 
     def attempt(

@@ -300,10 +300,7 @@ class OpenIDProvider:
     ) -> LoginOutcome:
         # The login route has just shown the interaction to be alive (``view``), so no hash is spent on a
         # login that cannot go on; the unit of work below loads it again and decides.
-        with self.db.read_session() as read:
-            account = self.login.account_of(read, username=username, ip=ip)
-        # Outside any transaction: see PasswordLogin.account_of.
-        checked = self.login.check(account, password) if account is not None else None
+        checked = self.login.check_first(self.db, username=username, password=password, ip=ip)
         with self.db.session() as s:
             interaction, client, request, done = self._load(s, interaction_id, browser_id)
             result = self.login.attempt(

@@ -305,13 +305,18 @@ class Broker:
         """The person's choice: a new identity, or an existing account proved by its password. Returns the
         login, or None with the message key of why not (wrong password, locked)."""
         trip, provider, answer = self.pending_choice(ticket, browser_id)
+        checked = (
+            None
+            if create
+            else self.password_login.check_first(self.db, username=username, password=password, ip=ip)
+        )
         with self.db.session() as s:
             if create:
                 identity_id = self.linker.create_identity(s, provider, answer).id
                 how = "created"
             else:
                 result = self.password_login.attempt(
-                    s, username=username, password=password, ip=ip, client_id=None
+                    s, username=username, password=password, ip=ip, client_id=None, checked=checked
                 )
                 if not result.ok or result.identity is None:
                     return None, "login.locked" if result.locked_until else "login.failed"

@@ -56,7 +56,8 @@ class AccessTokens:
         self.signer = signer
 
     def verify(self, s: Session, token: str) -> AccessTokenInfo:
-        """Signature, type, issuer, expiry, then the server-side record: not revoked, grant alive."""
+        """The server-side record (found by jti, matched by hash, or by signature for older tokens), type,
+        issuer, expiry; not revoked, client enabled, grant alive."""
         return self.verify_with_rows(s, token, with_person=False).info
 
     def verify_with_rows(self, s: Session, token: str, *, with_person: bool = True) -> VerifiedAccess:

@@ -173,7 +173,8 @@ class TokenSigner:
     ) -> None:
         """A token whose SHA-256 equals the one recorded when this server signed it is that token, byte for
         byte, so its claims are authentic without a second signature check. Its key must still be
-        published: a key withdrawn from the JWKS (``nixa keys retire``) ends its tokens here too."""
+        published: a key withdrawn from the JWKS (``KeyManager.retire``, from the operator console) ends its
+        tokens here too."""
         if not constant_time_equal(sha256_hex(token), recorded_hash):
             raise InvalidToken("the token is malformed or its signature is invalid")
         kid = header.get("kid")

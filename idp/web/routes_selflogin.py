@@ -116,8 +116,11 @@ def _authenticate(
     user_agent: str | None,
     reauth_cookie: str | None = None,
 ) -> tuple[str | None, datetime | None]:
+    checked = op.login.check_first(op.db, username=username, password=password, ip=ip)
     with op.db.session() as s:
-        result = op.login.attempt(s, username=username, password=password, ip=ip, client_id=None)
+        result = op.login.attempt(
+            s, username=username, password=password, ip=ip, client_id=None, checked=checked
+        )
         if result.identity is None:
             return None, result.locked_until
         current = op.sessions.from_cookie(s, reauth_cookie)

@@ -97,17 +97,13 @@ def test_asvs_2_2_1_many_failures_from_one_address_lock_that_address(browser, po
 
 # -- password storage (ASVS 2.4.1, 2.4.4) --------------------------------------------------------------
 # -- the password is checked outside the unit of work ------------------------------------------------------
-def account_of(op, username: str):
-    with op.platform.db.read_session() as read:
-        return op.login.account_of(read, username=username, ip=None)
-
-
 def test_a_password_checked_against_a_hash_since_replaced_is_checked_again(op, citizen, platform):
     """The argon2 check runs before the write transaction; if the password changes in between, the outcome
     of that check is not used (it was about the old password)."""
-    account = account_of(op, citizen.personal_id)
-    checked = op.login.check(account, citizen.password)
-    assert checked.ok and checked.identity_id == citizen.id
+    checked = op.login.check_first(
+        platform.db, username=citizen.personal_id, password=citizen.password, ip=None
+    )
+    assert checked is not None and checked.ok and checked.identity_id == citizen.id
     update_rows(
         platform.db,
         PasswordCredential,
@@ -137,17 +133,24 @@ def test_a_password_checked_against_a_hash_since_replaced_is_checked_again(op, c
 
 
 def test_a_failed_check_is_counted_like_any_failure(op, citizen, platform):
-    account = account_of(op, citizen.personal_id)
-    checked = op.login.check(account, WRONG)
-    assert not checked.ok
+    checked = op.login.check_first(platform.db, username=citizen.personal_id, password=WRONG, ip=None)
+    assert checked is not None and not checked.ok
     for _ in range(5):
         with platform.db.session() as s:
             result = op.login.attempt(
                 s, username=citizen.personal_id, password=WRONG, ip=None, client_id=None, checked=checked
             )
     assert result.locked_until is not None
-    # Locked: no account is read for a check, and the correct password is refused without one.
-    assert account_of(op, citizen.personal_id) is None
+    # Locked: no password is checked first, and the correct one is refused without a check.
+    assert (
+        op.login.check_first(platform.db, username=citizen.personal_id, password=citizen.password, ip=None)
+        is None
+    )
+    with platform.db.session() as s:
+        refused = op.login.attempt(
+            s, username=citizen.personal_id, password=citizen.password, ip=None, client_id=None, checked=None
+        )
+    assert not refused.ok and refused.locked_until is not None
 
 
 def test_asvs_2_4_4_password_is_rehashed_at_login_when_argon2_parameters_change(settings, citizen, portal):
