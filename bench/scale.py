@@ -40,9 +40,8 @@ def _ms(samples: list[float]) -> dict[str, float]:
     }
 
 
-Side = tuple[
-    nixa_target.Target, Platform, list[int], int
-]  # server, its database, citizens picked, population
+# One side of the comparison: its server, its database, the citizens picked and the population size.
+Side = tuple[nixa_target.Target, Platform, list[int], int]
 
 
 async def _paired_latencies(sides: tuple[Side, Side], logins: int, userinfos: int) -> list[dict[str, Any]]:

@@ -82,7 +82,8 @@ class PasswordLogin:
         client_id: str | None,
         checked: CheckedPassword | None = None,
     ) -> LoginResult:
-        """``checked``: the outcome of ``check`` for this username and password, if the caller ran it."""
+        """``checked``: the outcome of ``check_first`` for this username and password, if the caller ran
+        it."""
         now = utcnow()
         identity = self.identities.find_by_username(s, username)
         # Throttle by the username typed, not by the account found, so that unknown usernames lock out

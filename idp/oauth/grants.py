@@ -96,18 +96,18 @@ def consume_code(s: Session, code: str) -> tuple[RedeemedCode | None, bool]:
         won = conn.execute(_CONSUME_RETURNING, params).first()
         if won is not None:
             return RedeemedCode(**won._mapping), True
-    elif conn.execute(_CONSUME, params).rowcount == 1:
-        row = s.get(AuthorizationCode, code_hash)
-        return (_record(row), True) if row is not None else (None, False)
-    # Unknown, or already used: the caller tells the two apart (a reused code revokes its grant).
+        consumed = False
+    else:
+        consumed = conn.execute(_CONSUME, params).rowcount == 1
+    # Without RETURNING, or unknown or already used (the caller tells those apart: a reused code revokes
+    # its grant): the row is read.
     row = s.get(AuthorizationCode, code_hash)
-    return (_record(row), False) if row is not None else (None, False)
-
-
-def _record(row: AuthorizationCode) -> RedeemedCode:
-    return RedeemedCode(
+    if row is None:
+        return None, False
+    record = RedeemedCode(
         row.grant_id, row.client_id, row.redirect_uri, row.code_challenge, row.nonce, row.expires_at
     )
+    return record, consumed
 
 
 def revoke_grant(s: Session, grant_id: str, reason: str) -> None:

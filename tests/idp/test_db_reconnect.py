@@ -32,11 +32,17 @@ def _terminate(pid: int) -> None:
     killer.dispose()
 
 
-def test_a_connection_killed_while_idle_is_tested_and_replaced(monkeypatch):
-    monkeypatch.setattr(idp_db, "PING_AFTER_IDLE", 0.05)
+def _killed_in_the_pool(monkeypatch, ping_after_idle: float) -> tuple[Engine, int]:
+    """An engine whose one pooled connection's backend was terminated; returns it and that backend's pid."""
+    monkeypatch.setattr(idp_db, "PING_AFTER_IDLE", ping_after_idle)
     engine = idp_db.make_engine(str(base_url()))
     first = _backend_pid(engine)
     _terminate(first)
+    return engine, first
+
+
+def test_a_connection_killed_while_idle_is_tested_and_replaced(monkeypatch):
+    engine, first = _killed_in_the_pool(monkeypatch, 0.05)
     time.sleep(0.1)
     # The request after the failover gets a live connection, not an error.
     assert _backend_pid(engine) != first
@@ -46,10 +52,7 @@ def test_a_connection_killed_while_idle_is_tested_and_replaced(monkeypatch):
 def test_without_the_idle_check_the_same_failure_reaches_the_request(monkeypatch):
     # The control: a connection idle for less than the threshold is not tested, so a killed one fails
     # once (and SQLAlchemy then invalidates the pool). This is why idle connections are tested.
-    monkeypatch.setattr(idp_db, "PING_AFTER_IDLE", 3600.0)
-    engine = idp_db.make_engine(str(base_url()))
-    first = _backend_pid(engine)
-    _terminate(first)
+    engine, first = _killed_in_the_pool(monkeypatch, 3600.0)
     with pytest.raises(OperationalError):
         _backend_pid(engine)
     assert _backend_pid(engine) != first
