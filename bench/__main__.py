@@ -49,6 +49,13 @@ def _parse() -> argparse.Namespace:
     p.add_argument("--workers", type=int, default=2, help="worker processes in the multi-process run")
     p.add_argument("--no-peer", action="store_true", help="skip node oidc-provider")
     p.add_argument(
+        "--peer-store",
+        choices=("sqlite", "memory", "both"),
+        default=None,
+        help="where the peer keeps its state: SQLite like NIXA (the ratios), in memory (a reference), or "
+        "both (default: both, sqlite with --quick)",
+    )
+    p.add_argument(
         "--scale",
         type=int,
         default=None,
@@ -107,11 +114,13 @@ def main() -> None:
                 runs[label] = measure_sync(target, plan, mem)
             memory[label] = mem
         peer = None
-        if not args.no_peer:
-            log("[bench] node oidc-provider: starting")
-            with peer_target.run(work / "peer", people=people) as target:
+        stores = args.peer_store or ("sqlite" if args.quick else "both")
+        for store in () if args.no_peer else ("sqlite", "memory") if stores == "both" else (stores,):
+            log(f"[bench] node oidc-provider ({store}): starting")
+            with peer_target.run(work / f"peer-{store}", people=people, store=store) as target:
                 runs[target.name] = measure_sync(target, plan, memory.setdefault(target.name, {}))
-                peer = target.name
+                # The ratios are against the peer that stores what NIXA stores, where it does.
+                peer = peer or target.name
         log("[bench] argon2id alone")
         ceiling = argon.measure(1.0 if args.quick else 3.0)
         people_at_scale = (

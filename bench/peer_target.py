@@ -1,4 +1,9 @@
-"""node oidc-provider under test (bench/peer/server.mjs), installed from npm with ``npm ci``."""
+"""node oidc-provider under test (bench/peer/server.mjs), installed from npm with ``npm ci``.
+
+``store="sqlite"`` is the peer configured like NIXA on SQLite: every session, code, token and grant is
+written to a SQLite file (WAL, synchronous=FULL) before the answer goes out. ``store="memory"`` keeps them
+in a Map, as a reference for what durable writes cost the peer.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from bench import citizens, procs
 from bench.nixa_target import KEYCLOAK_ARGON2, REDIRECT_URI, Target
 
 PEER_DIR = Path(__file__).parent / "peer"
+NAMES = {"sqlite": "node oidc-provider", "memory": "node oidc-provider mem"}
 
 
 def install() -> None:
@@ -25,7 +31,7 @@ def install() -> None:
 
 
 @contextlib.contextmanager
-def run(workdir: Path, *, people: int) -> Iterator[Target]:
+def run(workdir: Path, *, people: int, store: str = "sqlite") -> Iterator[Target]:
     install()
     workdir.mkdir(parents=True, exist_ok=True)
     port = procs.free_port()
@@ -40,10 +46,12 @@ def run(workdir: Path, *, people: int) -> Iterator[Target]:
         "ARGON2_MEMORY_KIB": str(KEYCLOAK_ARGON2[0]),
         "ARGON2_TIME_COST": str(KEYCLOAK_ARGON2[1]),
         "NODE_ENV": "production",
+        "PEER_STORE": store,
+        "PEER_DATABASE": str(workdir / "peer.sqlite3"),
     }
     base = f"http://127.0.0.1:{port}"
     with procs.start(
-        "node oidc-provider",
+        NAMES[store],
         ["node", "server.mjs"],
         env=env,
         base_url=base,

@@ -39,7 +39,7 @@ def table(runs: dict[str, dict[str, FlowResult]], peer: str | None) -> str:
             )
         if peer and peer in runs:
             for name, results in runs.items():
-                if name != peer and flow in results and flow in runs[peer]:
+                if name.startswith("NIXA") and flow in results and flow in runs[peer]:
                     q = ratio(results[flow].per_core, runs[peer][flow].per_core)
                     lines.append(f"{'':<20}{'ratio ' + name + ' / peer':<46}{q if q is not None else '-':>9}")
         lines.append("")

@@ -1,11 +1,14 @@
 // node oidc-provider configured like NIXA for python -m bench: ES256 signing, the same lifetimes,
 // authorization code with PKCE S256, refresh token rotation, client_credentials, introspection, userinfo,
 // citizens checked with argon2id at the same parameters, consent already given (loadExistingGrant).
-// Its state lives in memory (MapAdapter below, without the eviction of oidc-provider's development LRU
-// adapter, which loses tokens under load): no database writes, which favours the peer.
+// Its state (sessions, interactions, codes, tokens, grants) lives where NIXA's does: in a SQLite file in
+// WAL mode with synchronous=FULL, each write its own durable transaction (SqliteAdapter below, through
+// better-sqlite3). PEER_STORE=memory keeps it in a Map instead (MapAdapter, without the eviction of
+// oidc-provider's development LRU adapter, which loses tokens under load): no durable writes at all.
 import http from 'node:http';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import argon2 from 'argon2';
+import Database from 'better-sqlite3';
 import Provider from 'oidc-provider';
 
 const port = Number(process.env.PORT);
@@ -55,6 +58,67 @@ class MapAdapter {
   }
 }
 
+// oidc-provider's adapter interface over one table. find() hides expired rows, as the memory adapter's
+// maxAge does; consume() marks a code or refresh token spent, which oidc-provider checks on its next find.
+class SqliteAdapter {
+  static db;
+
+  static open(path) {
+    const db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    // better-sqlite3 is built with WAL's synchronous=NORMAL by default; NIXA's SQLite syncs every commit.
+    db.pragma('synchronous = FULL');
+    db.exec(`CREATE TABLE IF NOT EXISTS oidc (
+      model TEXT NOT NULL, id TEXT NOT NULL, payload TEXT NOT NULL, grant_id TEXT, uid TEXT, user_code TEXT,
+      expires_at INTEGER, consumed_at INTEGER, PRIMARY KEY (model, id))`);
+    db.exec('CREATE INDEX IF NOT EXISTS oidc_grant ON oidc (grant_id)');
+    db.exec('CREATE INDEX IF NOT EXISTS oidc_uid ON oidc (model, uid)');
+    SqliteAdapter.db = db;
+    SqliteAdapter.sql = {
+      upsert: db.prepare(`INSERT INTO oidc (model, id, payload, grant_id, uid, user_code, expires_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (model, id) DO UPDATE SET payload = excluded.payload,
+        grant_id = excluded.grant_id, uid = excluded.uid, user_code = excluded.user_code,
+        expires_at = excluded.expires_at`),
+      find: db.prepare('SELECT payload, expires_at, consumed_at FROM oidc WHERE model = ? AND id = ?'),
+      findByUid: db.prepare('SELECT payload, expires_at, consumed_at FROM oidc WHERE model = ? AND uid = ?'),
+      findByUserCode: db.prepare('SELECT payload, expires_at, consumed_at FROM oidc WHERE model = ? AND user_code = ?'),
+      consume: db.prepare('UPDATE oidc SET consumed_at = ? WHERE model = ? AND id = ?'),
+      destroy: db.prepare('DELETE FROM oidc WHERE model = ? AND id = ?'),
+      revoke: db.prepare('DELETE FROM oidc WHERE grant_id = ?'),
+    };
+  }
+
+  constructor(model) { this.model = model; }
+
+  static row(row) {
+    if (!row || (row.expires_at !== null && row.expires_at <= Date.now())) return undefined;
+    const payload = JSON.parse(row.payload);
+    if (row.consumed_at !== null) payload.consumed = row.consumed_at;
+    return payload;
+  }
+
+  async upsert(id, payload, expiresIn) {
+    const expiresAt = expiresIn ? Date.now() + expiresIn * 1000 : null;
+    SqliteAdapter.sql.upsert.run(this.model, id, JSON.stringify(payload), payload.grantId ?? null,
+      payload.uid ?? null, payload.userCode ?? null, expiresAt);
+  }
+
+  async find(id) { return SqliteAdapter.row(SqliteAdapter.sql.find.get(this.model, id)); }
+
+  async findByUid(uid) { return SqliteAdapter.row(SqliteAdapter.sql.findByUid.get(this.model, uid)); }
+
+  async findByUserCode(code) { return SqliteAdapter.row(SqliteAdapter.sql.findByUserCode.get(this.model, code)); }
+
+  async consume(id) { SqliteAdapter.sql.consume.run(Math.floor(Date.now() / 1000), this.model, id); }
+
+  async destroy(id) { SqliteAdapter.sql.destroy.run(this.model, id); }
+
+  async revokeByGrantId(grantId) { SqliteAdapter.sql.revoke.run(grantId); }
+}
+
+const store_kind = process.env.PEER_STORE || 'sqlite';
+if (store_kind === 'sqlite') SqliteAdapter.open(process.env.PEER_DATABASE || 'peer.sqlite3');
+
 const personalId = (n) => `0010${String(40 + Math.floor(n / 1e6)).padStart(2, '0')}${String(n % 1e6).padStart(6, '0')}`;
 const hash = await argon2.hash(password, { type: argon2.argon2id, memoryCost, timeCost, parallelism: 1 });
 const accounts = new Map();
@@ -65,7 +129,7 @@ const jwk = { ...generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.e
 const scopes = 'openid profile offline_access';
 
 const provider = new Provider(issuer, {
-  adapter: MapAdapter,
+  adapter: store_kind === 'sqlite' ? SqliteAdapter : MapAdapter,
   clients: [{
     client_id: 'bench-portal',
     client_secret: secret,
