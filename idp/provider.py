@@ -102,7 +102,6 @@ class OpenIDProvider:
         self.signer = TokenSigner(
             self.issuer, platform.keys, st.access_token_ttl, st.id_token_ttl, st.logout_token_ttl
         )
-        self.access_tokens = AccessTokens(self.signer)
         self.client_auth = ClientAuthenticator(
             self.issuer,
             f"{self.issuer}/token",
@@ -110,6 +109,7 @@ class OpenIDProvider:
             RemoteJwksCache(),
             shared=platform.shared,
         )
+        self.access_tokens = AccessTokens(self.signer, self.client_auth.clients)
         self.token_endpoint = TokenEndpoint(self.signer, self.subjects, self.identities, st.refresh_token_ttl)
         self.userinfo = UserInfo(self.access_tokens, self.identities, self.subjects)
         self.introspection = Introspection(self.access_tokens)

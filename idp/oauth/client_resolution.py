@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import threading
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol
 
 from sqlalchemy import bindparam, inspect, select
@@ -55,6 +56,11 @@ class ClientCache:
 
     def get(self, s: Session, client_id: str) -> Client | None:
         revision = s.connection().execute(_REVISION, {"client_id": client_id}).scalar()
+        return self.at_revision(s, client_id, revision)
+
+    def at_revision(self, s: Session, client_id: str, revision: datetime | None) -> Client | None:
+        """The client whose ``updated_at`` was just read as ``revision`` in this session's transaction (by
+        ``get``, or joined into another statement): the cached copy if it is that revision, else the row."""
         if revision is None:
             return None
         cached = self._clients.get(client_id)

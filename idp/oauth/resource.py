@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from idp import audit
@@ -16,62 +16,72 @@ from idp.errors import InsufficientScope, InvalidToken, OAuthError
 from idp.identities import IdentityStore
 from idp.models import Client, Grant, Identity, IssuedAccessToken, RefreshToken
 from idp.oauth.claims import person_claims, requested_claim_names, userinfo_claim_names
+from idp.oauth.client_resolution import ClientCache
 from idp.oauth.grants import revoke_grant
 from idp.oauth.subject import SubjectIdentifiers
 from idp.oauth.tokens import ACCESS_TOKEN_TYP, AccessTokenInfo, TokenSigner
 from idp.oauth.verified_claims import verified_claims_for
 
-
-def _token_rows(*, with_person: bool) -> Select[*tuple[Any, ...]]:
-    entities: list[Any] = [IssuedAccessToken, Client, Grant, *([Identity] if with_person else [])]
-    query = (
-        select(*entities)
-        .select_from(IssuedAccessToken)
-        .join(Client, Client.client_id == IssuedAccessToken.client_id)
-        .outerjoin(Grant, Grant.id == IssuedAccessToken.grant_id)
+# One statement for the token's record and what decides whether it is live: its client's revision and
+# state, its grant. Only columns, run on the session's connection without the ORM's entity loading; the
+# client object comes from the client cache at that revision, the person (UserInfo) by primary key.
+# Every UserInfo and introspection call runs it, so it is built once here.
+_TOKEN_ROWS = (
+    select(
+        IssuedAccessToken.jti,
+        IssuedAccessToken.client_id,
+        IssuedAccessToken.grant_id,
+        IssuedAccessToken.scope,
+        IssuedAccessToken.expires_at,
+        IssuedAccessToken.revoked_at,
+        IssuedAccessToken.token_hash,
+        Client.updated_at.label("client_revision"),
+        Grant.id.label("grant_found"),
+        Grant.revoked_at.label("grant_revoked_at"),
+        Grant.identity_id,
+        Grant.scope.label("grant_scope"),
+        Grant.claims.label("grant_claims"),
     )
-    if with_person:
-        query = query.outerjoin(Identity, Identity.id == Grant.identity_id)
-    return query.where(IssuedAccessToken.jti == bindparam("jti"))
+    .select_from(IssuedAccessToken)
+    .join(Client, Client.client_id == IssuedAccessToken.client_id)
+    .outerjoin(Grant, Grant.id == IssuedAccessToken.grant_id)
+    .where(IssuedAccessToken.jti == bindparam("jti"))
+)
 
 
-# One statement for the token's record, its client, its grant (and the person): every UserInfo and
-# introspection call runs it, so it is built once here rather than on each call.
-_TOKEN_ROWS = _token_rows(with_person=False)
-_TOKEN_WITH_PERSON = _token_rows(with_person=True)
+_IDENTITY = select(Identity).where(Identity.id == bindparam("id"))
 
 
 @dataclass(frozen=True)
 class VerifiedAccess:
-    """A live access token with the rows behind it, read in one statement."""
+    """A live access token with what stands behind it: its client and (when it has one) its grant."""
 
     info: AccessTokenInfo
     client: Client
-    grant: Grant | None
-    identity: Identity | None
+    identity_id: str | None
+    grant_scope: str | None
+    grant_claims: dict[str, Any] | None
 
 
 class AccessTokens:
-    def __init__(self, signer: TokenSigner) -> None:
+    def __init__(self, signer: TokenSigner, clients: ClientCache | None = None) -> None:
         self.signer = signer
+        self.clients = clients or ClientCache()
 
     def verify(self, s: Session, token: str) -> AccessTokenInfo:
         """The server-side record (found by jti, matched by hash, or by signature for older tokens), type,
         issuer, expiry; not revoked, client enabled, grant alive."""
-        return self.verify_with_rows(s, token, with_person=False).info
+        return self.verify_with_rows(s, token).info
 
-    def verify_with_rows(self, s: Session, token: str, *, with_person: bool = True) -> VerifiedAccess:
-        """``verify``, also returning the token's client, grant and (``with_person``) the person."""
+    def verify_with_rows(self, s: Session, token: str) -> VerifiedAccess:
+        """``verify``, also returning the token's client and grant."""
         header, claims = self.signer.unverified(token)
         jti = claims.get("jti")
         if not isinstance(jti, str):
             raise InvalidToken("the access token is not active")
-        statement = _TOKEN_WITH_PERSON if with_person else _TOKEN_ROWS
-        found = s.execute(statement, {"jti": jti}).first()
-        if found is None:
+        row = s.connection().execute(_TOKEN_ROWS, {"jti": jti}).first()
+        if row is None:
             raise InvalidToken("the access token is not active")
-        row, client, grant = found[0], found[1], found[2]
-        identity = found[3] if with_person else None
         if row.token_hash is not None:
             # The token exactly as recorded at issuance: what the signature would prove, the record does.
             self.signer.recognise_own(token, header, claims, row.token_hash, typ=ACCESS_TOKEN_TYP)
@@ -80,9 +90,10 @@ class AccessTokens:
             claims = self.signer.decode_own(token, typ=ACCESS_TOKEN_TYP)
         if row.revoked_at is not None or row.expires_at <= utcnow():
             raise InvalidToken("the access token is not active")
-        if client.disabled:
+        if row.grant_id is not None and (row.grant_found is None or row.grant_revoked_at is not None):
             raise InvalidToken("the access token is not active")
-        if row.grant_id is not None and (grant is None or grant.revoked_at is not None):
+        client = self.clients.at_revision(s, row.client_id, row.client_revision)
+        if client is None or client.disabled:
             raise InvalidToken("the access token is not active")
         info = AccessTokenInfo(
             jti=row.jti,
@@ -93,7 +104,8 @@ class AccessTokens:
             expires_at=row.expires_at,
             claims=claims,
         )
-        return VerifiedAccess(info, client, grant, identity)
+        grant_scope = row.grant_scope if row.grant_found is not None else None
+        return VerifiedAccess(info, client, row.identity_id, grant_scope, row.grant_claims)
 
 
 class UserInfo:
@@ -104,13 +116,14 @@ class UserInfo:
 
     def claims(self, s: Session, token: str) -> tuple[Client, dict[str, Any]]:
         verified = self.tokens.verify_with_rows(s, token)
-        info, client, grant, identity = verified.info, verified.client, verified.grant, verified.identity
-        if "openid" not in info.scope or grant is None:
+        info, client = verified.info, verified.client
+        if "openid" not in info.scope or verified.grant_scope is None:
             raise InsufficientScope("the access token was not issued with the openid scope")
+        identity = s.scalar(_IDENTITY, {"id": verified.identity_id}) if verified.identity_id else None
         if identity is None or identity.locked:
             raise InvalidToken("the access token is not active")
-        claims_param = grant.claims or {}
-        granted = requested_claim_names(grant.scope.split(), claims_param)
+        claims_param = verified.grant_claims or {}
+        granted = requested_claim_names(verified.grant_scope.split(), claims_param)
         names = userinfo_claim_names(info.scope, claims_param, granted)
         out: dict[str, Any] = {"sub": self.subjects.for_client(client, identity.id)}
         person, updated_at = self.identities.person(identity), int(identity.updated_at.timestamp())
