@@ -92,7 +92,9 @@ class PasswordLogin:
         # The password is checked before the counters are locked: argon2 takes tens of milliseconds, and
         # holding the per-IP row meanwhile would queue every login from one address (a carrier's NAT)
         # behind each other across all worker processes. A lock seen here already refuses at once.
-        if lock_end := self._lock_end(s.get(LoginThrottle, k) for k in keys):
+        # With ``checked``, check_first saw no lock before it verified, so this early look is not needed:
+        # the look under the row locks below decides.
+        if checked is None and (lock_end := self._lock_end(s.get(LoginThrottle, k) for k in keys)):
             return self._refuse_locked(s, identity, client_id, ip, lock_end)
         cred = s.get(PasswordCredential, identity.id) if identity is not None else None
         stored = cred.password_hash if cred else None

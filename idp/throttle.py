@@ -8,8 +8,10 @@ failing.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Insert, Table
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from idp.db import utcnow
@@ -22,14 +24,24 @@ def locked_row(s: Session, key: str, now: datetime | None = None) -> LoginThrott
     row = s.get(LoginThrottle, key, with_for_update=True, populate_existing=True)
     if row is not None:
         return row
-    try:
-        with s.begin_nested():
-            row = LoginThrottle(key=key, failures=0, window_start=now or utcnow())
-            s.add(row)
-    except IntegrityError:
-        row = s.get(LoginThrottle, key, with_for_update=True, populate_existing=True)
-        assert row is not None
+    # The key's first attempt (every first login of an account): insert its row, or, when a concurrent
+    # first attempt got there first, leave theirs, then lock it. One INSERT ... ON CONFLICT DO NOTHING
+    # rather than an ORM insert in a savepoint (SAVEPOINT, flush, RELEASE): this is on every such login.
+    s.connection().execute(_insert_new(s), {"key": key, "failures": 0, "window_start": now or utcnow()})
+    row = s.get(LoginThrottle, key, with_for_update=True, populate_existing=True)
+    assert row is not None
     return row
+
+
+_TABLE = cast(Table, LoginThrottle.__table__)
+_INSERT_NEW = {
+    "postgresql": postgresql.insert(_TABLE).on_conflict_do_nothing(index_elements=[_TABLE.c.key]),
+    "sqlite": sqlite.insert(_TABLE).on_conflict_do_nothing(index_elements=[_TABLE.c.key]),
+}
+
+
+def _insert_new(s: Session) -> Insert:
+    return _INSERT_NEW[s.get_bind().dialect.name]
 
 
 def count_failure(

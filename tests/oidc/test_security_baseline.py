@@ -153,6 +153,29 @@ def test_a_failed_check_is_counted_like_any_failure(op, citizen, platform):
     assert not refused.ok and refused.locked_until is not None
 
 
+def test_a_lock_set_after_the_check_first_still_refuses(op, citizen, platform):
+    """Parallel guessing: the correct password checked while other attempts lock the account is refused
+    (attempt skips its early look at the counters when given a check, so the look under the row locks
+    decides)."""
+    checked = op.login.check_first(
+        platform.db, username=citizen.personal_id, password=citizen.password, ip=None
+    )
+    assert checked is not None and checked.ok
+    for _ in range(5):
+        with platform.db.session() as s:
+            op.login.attempt(s, username=citizen.personal_id, password=WRONG, ip=None, client_id=None)
+    with platform.db.session() as s:
+        late = op.login.attempt(
+            s,
+            username=citizen.personal_id,
+            password=citizen.password,
+            ip=None,
+            client_id=None,
+            checked=checked,
+        )
+    assert not late.ok and late.locked_until is not None
+
+
 def test_asvs_2_4_4_password_is_rehashed_at_login_when_argon2_parameters_change(settings, citizen, portal):
     stronger = settings.model_copy(update={"argon2_time_cost": 2, "argon2_memory_kib": 2048})
     platform = Platform(stronger)
