@@ -100,7 +100,7 @@ def federation_extension(platform: Platform) -> Extension:
     oidc_logout = OidcLogout(broker)
     saml = LazySamlBroker(broker)
 
-    def attach(request: Request) -> None:
+    async def attach(request: Request) -> None:
         request.state.federation_broker = broker
         request.state.federation_oidc_logout = oidc_logout
         request.state.federation_saml = saml

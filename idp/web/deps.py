@@ -14,12 +14,12 @@ from idp.web.pages import Pages
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
-def provider(request: Request) -> OpenIDProvider:
+async def provider(request: Request) -> OpenIDProvider:
     op: OpenIDProvider = request.app.state.provider
     return op
 
 
-def pages(request: Request) -> Pages:
+async def pages(request: Request) -> Pages:
     p: Pages = request.app.state.pages
     return p
 

@@ -34,7 +34,7 @@ def registration_for(app: FastAPI) -> ClientRegistration:
         return service
 
 
-def registration_service(request: Request) -> ClientRegistration:
+async def registration_service(request: Request) -> ClientRegistration:
     return registration_for(request.app)
 
 

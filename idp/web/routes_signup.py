@@ -21,7 +21,7 @@ router = APIRouter()
 _STATUS = {SignupStatus.DUPLICATE: 409, SignupStatus.DECEASED: 422}
 
 
-def signup_services(request: Request) -> SignupServices:
+async def signup_services(request: Request) -> SignupServices:
     """Built on first use, so a registry set on app.state (tests, other deployments) is picked up."""
     services: SignupServices | None = getattr(request.app.state, "signup", None)
     if services is None:
