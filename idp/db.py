@@ -13,7 +13,8 @@ from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, Insert, MetaData, Table, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -117,6 +118,21 @@ def ping_when_idle(engine: Engine, idle_seconds: float) -> None:
             # The pool discards this connection and checks out another (SQLAlchemy retries up to three
             # times before the error reaches the request).
             raise DisconnectionError("stale pooled connection") from exc
+
+
+class InsertIfAbsent:
+    """``INSERT ... ON CONFLICT (key) DO NOTHING`` for ``table``, built once for each dialect NIXA runs on:
+    one statement where an ORM insert would need a savepoint to survive the duplicate."""
+
+    def __init__(self, table: Table, *key: str) -> None:
+        columns = [table.c[k] for k in key]
+        self._by_dialect: dict[str, Insert] = {
+            "postgresql": postgresql.insert(table).on_conflict_do_nothing(index_elements=columns),
+            "sqlite": sqlite.insert(table).on_conflict_do_nothing(index_elements=columns),
+        }
+
+    def __call__(self, s: Session) -> Insert:
+        return self._by_dialect[s.get_bind().dialect.name]
 
 
 class _WriterQueue:

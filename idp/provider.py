@@ -216,8 +216,8 @@ class OpenIDProvider:
     def _issue(
         self, s: Session, request: AuthorizationRequest, session: ActiveSession
     ) -> AuthorizationResponse:
-        grant = create_grant(s, request, session)
-        code = create_code(s, grant, request, self.platform.settings.authorization_code_ttl)
+        grant_id = create_grant(s, request, session)
+        code = create_code(s, grant_id, request, self.platform.settings.authorization_code_ttl)
         self.sessions.add_client(s, session.row.sid, request.client_id)
         params = {"code": code, "iss": self.issuer}  # RFC 9207 Section 2: iss in every response
         if request.state is not None:

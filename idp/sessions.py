@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from idp.crypto import new_token, sha256_hex
-from idp.db import utcnow
+from idp.db import InsertIfAbsent, utcnow
 from idp.models import Identity, Interaction, SessionClient, SsoSession
 
 LOA_PREFIX = "urn:nixa:loa:"
+_add_session_client = InsertIfAbsent(cast(Table, SessionClient.__table__), "sid", "client_id")
 
 
 def acr_for(level: int) -> str:
@@ -91,11 +92,11 @@ class SessionStore:
         return list(s.scalars(select(SessionClient.client_id).where(SessionClient.sid == sid)))
 
     def add_client(self, s: Session, sid: str, client_id: str) -> None:
-        exists = s.scalar(
-            select(SessionClient.id).where(SessionClient.sid == sid, SessionClient.client_id == client_id)
+        # Once per (session, portal), by the unique constraint: one statement on every code issued.
+        s.flush()  # the session row it refers to, when it is new in this unit of work
+        s.connection().execute(
+            _add_session_client(s), {"sid": sid, "client_id": client_id, "created_at": utcnow()}
         )
-        if exists is None:
-            s.add(SessionClient(sid=sid, client_id=client_id))
 
     def reauthenticated(self, s: Session, row: SsoSession) -> str:
         """The person entered the password again: the same session (same sid, so portals keep it) gets a

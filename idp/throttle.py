@@ -10,11 +10,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import cast
 
-from sqlalchemy import Insert, Table
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
-from idp.db import utcnow
+from idp.db import InsertIfAbsent, utcnow
 from idp.models import LoginThrottle
 
 
@@ -33,15 +32,7 @@ def locked_row(s: Session, key: str, now: datetime | None = None) -> LoginThrott
     return row
 
 
-_TABLE = cast(Table, LoginThrottle.__table__)
-_INSERT_NEW = {
-    "postgresql": postgresql.insert(_TABLE).on_conflict_do_nothing(index_elements=[_TABLE.c.key]),
-    "sqlite": sqlite.insert(_TABLE).on_conflict_do_nothing(index_elements=[_TABLE.c.key]),
-}
-
-
-def _insert_new(s: Session) -> Insert:
-    return _INSERT_NEW[s.get_bind().dialect.name]
+_insert_new = InsertIfAbsent(cast(Table, LoginThrottle.__table__), "key")
 
 
 def count_failure(

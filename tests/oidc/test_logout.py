@@ -23,7 +23,7 @@ from joserfc.jwk import KeySet
 from sqlalchemy import select
 
 from idp.db import utcnow
-from idp.models import AuditRecord, Client, LogoutDelivery
+from idp.models import AuditRecord, Client, LogoutDelivery, SessionClient
 from idp.oauth.logout import deliver_due
 from idp.oauth.tokens import LOGOUT_EVENT, TokenSigner
 from idp.platform import Platform
@@ -524,3 +524,20 @@ def test_frontchannel_2_no_frames_for_portals_outside_the_session(browser, api, 
     resp = log_out(browser)
     assert IFRAME.findall(resp.text) == []
     assert "frame-src 'none'" in resp.headers["content-security-policy"]
+
+
+def test_each_portal_of_a_session_is_recorded_once_for_single_logout(browser, portal, citizen, platform):
+    """Single logout tells every portal of the session: each is recorded once, however many codes it got
+    (INSERT ... ON CONFLICT DO NOTHING on the unique (sid, client_id))."""
+    other = make_portal(platform, name="Cổng thứ hai")
+    assert "code" in authorize(browser, portal, citizen).params
+    assert "code" in authorize(browser, portal).params  # single sign-on: a second code, same session
+    assert "code" in authorize(browser, other).params
+    with platform.db.read_session() as s:
+        rows = s.execute(
+            select(SessionClient.sid, SessionClient.client_id).where(
+                SessionClient.client_id.in_([portal.client_id, other.client_id])
+            )
+        ).all()
+    assert sorted(c for _sid, c in rows) == sorted([portal.client_id, other.client_id])
+    assert len({sid for sid, _c in rows}) == 1
