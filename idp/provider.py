@@ -137,7 +137,11 @@ class OpenIDProvider:
         with self.db.session() as s:
             try:
                 client, request = authorize.validate(
-                    s, params, resolvers=self.client_resolvers, request_objects=self.request_objects
+                    s,
+                    params,
+                    resolvers=self.client_resolvers,
+                    request_objects=self.request_objects,
+                    clients=self.client_auth.clients,
                 )
             except RedirectableError as exc:
                 return self._error(exc.target, exc.error)
@@ -242,7 +246,7 @@ class OpenIDProvider:
         interaction = self.sessions.interaction(s, interaction_id, browser_id)
         if interaction is None:
             raise InvalidPageRequest("error.interaction_expired")
-        client = s.get(Client, interaction.client_id)
+        client = self.client_auth.clients.get(s, interaction.client_id)
         if client is None or client.disabled:
             raise InvalidPageRequest("error.unknown_client")
         data = interaction.request

@@ -26,7 +26,7 @@ from idp.errors import (
 from idp.models import Client
 from idp.oauth import pkce
 from idp.oauth.claims import parse_claims_parameter
-from idp.oauth.client_resolution import ClientResolver, find_client
+from idp.oauth.client_resolution import ClientCache, ClientResolver, find_client
 from idp.oauth.request_object import RequestObjects, requires_request_object
 from idp.sessions import LOA_PREFIX, level_of
 
@@ -88,7 +88,12 @@ def _one(params: Mapping[str, str], name: str) -> str | None:
     return value or None
 
 
-def check_client(s: Session, params: Mapping[str, str], resolvers: Sequence[ClientResolver] = ()) -> Client:
+def check_client(
+    s: Session,
+    params: Mapping[str, str],
+    resolvers: Sequence[ClientResolver] = (),
+    cache: ClientCache | None = None,
+) -> Client:
     """The client must be registered (or admitted by a resolver), enabled and allowed the code grant."""
     client_id = params.get("client_id")
     if not client_id:
@@ -96,7 +101,7 @@ def check_client(s: Session, params: Mapping[str, str], resolvers: Sequence[Clie
     # A client known only through a resolver (a federation leaf) must sign its request: OpenID
     # Federation 1.0 Section 12.1.1.1 makes the request object the proof that the entity is asking.
     try:
-        client = find_client(s, client_id, resolvers if "request" in params else ())
+        client = find_client(s, client_id, resolvers if "request" in params else (), cache)
     except OAuthError as exc:
         raise InvalidPageRequest("error.unknown_client", detail=exc.detail or exc.description) from exc
     if client is None or client.disabled:
@@ -210,9 +215,10 @@ def validate(
     *,
     resolvers: Sequence[ClientResolver] = (),
     request_objects: RequestObjects | None = None,
+    clients: ClientCache | None = None,
 ) -> tuple[Client, AuthorizationRequest]:
     """Run every step: InvalidPageRequest before the redirect URI is trusted, RedirectableError after."""
-    client = check_client(s, params, resolvers)
+    client = check_client(s, params, resolvers, clients)
     unpacked = "request" in params and request_objects is not None
     if unpacked and request_objects is not None:
         params = unpack_request_object(s, client, params, request_objects)

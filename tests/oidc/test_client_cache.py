@@ -1,5 +1,6 @@
-"""The client cache of the token, introspection and revocation endpoints is exact: every change to a
-client (its secret, disabling it, its grant types, removing it) is seen by the very next request."""
+"""The client cache (token, introspection, revocation, UserInfo, the authorization endpoint and its pages)
+is exact: every change to a client (its secret, disabling it, its grant types, removing it) is seen by the
+very next request."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from idp.oauth.client_resolution import ClientCache
 from idp.portal_admin import rotate_secret, set_disabled
 from tests.support.db import update_rows
 from tests.support.factories import PortalInfo, make_portal
-from tests.support.flows import token_post
+from tests.support.flows import authorize_params, token_post
 
 SERVICE = {"grant_types": ("client_credentials",), "redirect_uris": ()}
 
@@ -87,3 +88,16 @@ def test_the_cache_hands_each_session_its_own_attached_copy(platform):
         s.execute(delete(Client).where(Client.client_id == service.client_id))
         assert cache.get(s, service.client_id) is None
         assert cache.get(s, "no-such-client") is None
+
+
+def test_the_authorization_pages_see_a_change_at_the_next_request(browser, platform, portal, citizen):
+    """The authorization endpoint and the interaction pages read the client through the cache too."""
+    first = browser.get("/authorize", params=authorize_params(portal, "x" * 43), follow_redirects=False)
+    assert first.status_code == 303 and first.headers["location"].startswith("/interaction/")
+    assert browser.get(first.headers["location"]).status_code == 200  # the login page, client cached
+    with platform.db.session() as s:
+        set_disabled(s, s.get(Client, portal.client_id), True, actor="test", reason="abuse")
+    # The login page of the interaction already started, then a new authorization request: both refuse.
+    assert browser.get(first.headers["location"]).status_code == 400
+    again = browser.get("/authorize", params=authorize_params(portal, "x" * 43), follow_redirects=False)
+    assert again.status_code == 400 and "location" not in again.headers
