@@ -302,8 +302,11 @@ class OpenIDProvider:
         ip: str | None,
         user_agent: str | None,
     ) -> LoginOutcome:
-        # The login route has just shown the interaction to be alive (``view``), so no hash is spent on a
-        # login that cannot go on; the unit of work below loads it again and decides.
+        # No hash is spent on a login that cannot go on: the interaction must be alive and this browser's
+        # before the password is checked; the unit of work below loads it again and decides.
+        with self.db.read_session() as read:
+            if self.sessions.interaction(read, interaction_id, browser_id) is None:
+                raise InvalidPageRequest("error.interaction_expired")
         checked = self.login.check_first(self.db, username=username, password=password, ip=ip)
         with self.db.session() as s:
             interaction, client, request, done = self._load(s, interaction_id, browser_id)

@@ -111,10 +111,10 @@ async def login(interaction_id: str, request: Request, op: Provider, pages: Page
             return authorization_response(
                 request, pages, await run_in_threadpool(op.cancel, interaction_id, browser)
             )
-        view = await run_in_threadpool(op.view, interaction_id, browser, None)
-        locale = pages.locale(request, view.request.ui_locales)
         username, password = form.get("username", "").strip(), form.get("password", "")
         if not username or not password:
+            view = await run_in_threadpool(op.view, interaction_id, browser, None)
+            locale = pages.locale(request, view.request.ui_locales)
             return _login_page(
                 request,
                 pages,
@@ -134,27 +134,30 @@ async def login(interaction_id: str, request: Request, op: Provider, pages: Page
             ip=client_ip(request),
             user_agent=request.headers.get("user-agent"),
         )
+        if outcome.result is not None:
+            return finish_login(request, pages, op, outcome)
+        # The page is shown again only after a failure: its view is read then, not on every login.
+        view = await run_in_threadpool(op.view, interaction_id, browser, None)
+        locale = pages.locale(request, view.request.ui_locales)
     except InvalidPageRequest as exc:
         return pages.error(request, exc.message_key)
-    if outcome.result is None:
-        until = outcome.locked_until.strftime("%H:%M") if outcome.locked_until else ""
-        message = translate(outcome.error_key or "login.failed", locale, time=until)
-        status = 429 if outcome.locked_until else 401
-        page = _login_page(
-            request,
-            pages,
-            view,
-            locale,
-            username=username,
-            error=message,
-            status_code=status,
-        )
-        if outcome.locked_until:
-            # RFC 6585 Section 4: a 429 says when to retry, for scripts as well as for the person.
-            wait = (outcome.locked_until - utcnow()).total_seconds()
-            page.headers["Retry-After"] = str(max(1, math.ceil(wait)))
-        return page
-    return finish_login(request, pages, op, outcome)
+    until = outcome.locked_until.strftime("%H:%M") if outcome.locked_until else ""
+    message = translate(outcome.error_key or "login.failed", locale, time=until)
+    status = 429 if outcome.locked_until else 401
+    page = _login_page(
+        request,
+        pages,
+        view,
+        locale,
+        username=username,
+        error=message,
+        status_code=status,
+    )
+    if outcome.locked_until:
+        # RFC 6585 Section 4: a 429 says when to retry, for scripts as well as for the person.
+        wait = (outcome.locked_until - utcnow()).total_seconds()
+        page.headers["Retry-After"] = str(max(1, math.ceil(wait)))
+    return page
 
 
 def finish_login(request: Request, pages: Pages, op: OpenIDProvider, outcome: LoginOutcome) -> Response:

@@ -309,7 +309,7 @@ def _finish(browser, location, citizen):
     )
 
 
-def test_asvs_3_3_expired_interaction_is_refused(browser, portal, citizen, platform):
+def test_asvs_3_3_expired_interaction_is_refused(browser, portal, citizen, platform, op, monkeypatch):
     location = interaction_location(begin(browser, portal))
     csrf = open_interaction(browser, location)[1]
     update_rows(
@@ -319,9 +319,14 @@ def test_asvs_3_3_expired_interaction_is_refused(browser, portal, citizen, platf
         expires_at=utcnow() - timedelta(seconds=1),
     )
     assert error_page(browser.get(location)) == "error.interaction_expired"
+    # Refused before any password is hashed: a dead interaction costs no argon2.
+    hashed = []
+    real_verify = op.identities.passwords.verify
+    monkeypatch.setattr(op.identities.passwords, "verify", lambda *a: hashed.append(1) or real_verify(*a))
     assert error_page(submit_login(browser, location, citizen.personal_id, citizen.password, csrf)) == (
         "error.interaction_expired"
     )
+    assert hashed == []
 
 
 def test_asvs_3_3_finished_interaction_cannot_be_replayed(browser, portal, citizen):
