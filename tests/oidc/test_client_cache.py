@@ -12,7 +12,7 @@ from idp.oauth.client_resolution import ClientCache
 from idp.portal_admin import rotate_secret, set_disabled
 from tests.support.db import update_rows
 from tests.support.factories import PortalInfo, make_portal
-from tests.support.flows import authorize_params, token_post
+from tests.support.flows import authorize_params, bearer, token_post, token_set
 
 SERVICE = {"grant_types": ("client_credentials",), "redirect_uris": ()}
 
@@ -101,3 +101,16 @@ def test_the_authorization_pages_see_a_change_at_the_next_request(browser, platf
     assert browser.get(first.headers["location"]).status_code == 400
     again = browser.get("/authorize", params=authorize_params(portal, "x" * 43), follow_redirects=False)
     assert again.status_code == 400 and "location" not in again.headers
+
+
+def test_userinfo_sees_a_disabled_portal_at_the_next_request(browser, api, platform, portal, citizen):
+    """The token's record is read with its client's revision; the cache decides from it."""
+    access = token_set(browser, api, portal, citizen, scope="openid profile")["access_token"]
+    assert api.get("/userinfo", headers=bearer(access)).status_code == 200
+    assert api.get("/userinfo", headers=bearer(access)).status_code == 200  # the client from the cache
+    with platform.db.session() as s:
+        set_disabled(s, s.get(Client, portal.client_id), True, actor="test", reason="abuse")
+    assert api.get("/userinfo", headers=bearer(access)).json()["error"] == "invalid_token"
+    with platform.db.session() as s:
+        set_disabled(s, s.get(Client, portal.client_id), False, actor="test", reason="resolved")
+    assert api.get("/userinfo", headers=bearer(access)).status_code == 200
