@@ -39,11 +39,12 @@ _COLUMNS = tuple(attr.key for attr in inspect(Client).column_attrs)
 class ClientCache:
     """Clients as last read, each checked against the database on every use, so never stale.
 
-    A portal's client row is read on every token, introspection and revocation request: ~30 columns, six
-    of them JSON. Here each use reads only the row's ``updated_at`` (set by every ORM or Core update of a
-    client, ``onupdate``) and, when it is the cached one, copies the cached row into the session without
-    SQL (``Session.merge(load=False)``, SQLAlchemy's way to bring cached objects into a session). A
-    changed, disabled, re-keyed or deleted client is therefore seen by the very next request.
+    A portal's client row is read on every token, introspection, revocation and UserInfo request and at
+    every step of a login: ~30 columns, six of them JSON. Here each use reads only the row's
+    ``updated_at`` (set by every ORM or Core update of a client, ``onupdate``) and, when it is the cached
+    one, copies the cached row into the session without SQL (``Session.merge(load=False)``, SQLAlchemy's
+    way to bring cached objects into a session). A changed, disabled, re-keyed or deleted client is
+    therefore seen by the very next request.
 
     The session's copy shares the JSON values with the cache: like any JSON column (SQLAlchemy does not
     track changes inside one), they are replaced, never changed in place.
