@@ -97,6 +97,14 @@ def test_asvs_2_2_1_many_failures_from_one_address_lock_that_address(browser, po
 
 # -- password storage (ASVS 2.4.1, 2.4.4) --------------------------------------------------------------
 # -- the password is checked outside the unit of work ------------------------------------------------------
+def attempt(op, citizen, password: str, checked=None):
+    """One password attempt in its own unit of work, as the login POST makes it."""
+    with op.db.session() as s:
+        return op.login.attempt(
+            s, username=citizen.personal_id, password=password, ip=None, client_id=None, checked=checked
+        )
+
+
 def test_a_password_checked_against_a_hash_since_replaced_is_checked_again(op, citizen, platform):
     """The argon2 check runs before the write transaction; if the password changes in between, the outcome
     of that check is not used (it was about the old password)."""
@@ -110,46 +118,22 @@ def test_a_password_checked_against_a_hash_since_replaced_is_checked_again(op, c
         PasswordCredential.identity_id == citizen.id,
         password_hash=op.platform.passwords.rehash("mat-khau-moi-2026"),
     )
-    with platform.db.session() as s:
-        stale = op.login.attempt(
-            s,
-            username=citizen.personal_id,
-            password=citizen.password,
-            ip=None,
-            client_id=None,
-            checked=checked,
-        )
-    assert not stale.ok
-    with platform.db.session() as s:
-        fresh = op.login.attempt(
-            s,
-            username=citizen.personal_id,
-            password="mat-khau-moi-2026",
-            ip=None,
-            client_id=None,
-            checked=checked,
-        )
-    assert fresh.ok
+    assert not attempt(op, citizen, citizen.password, checked).ok
+    assert attempt(op, citizen, "mat-khau-moi-2026", checked).ok
 
 
 def test_a_failed_check_is_counted_like_any_failure(op, citizen, platform):
     checked = op.login.check_first(platform.db, username=citizen.personal_id, password=WRONG, ip=None)
     assert checked is not None and not checked.ok
     for _ in range(5):
-        with platform.db.session() as s:
-            result = op.login.attempt(
-                s, username=citizen.personal_id, password=WRONG, ip=None, client_id=None, checked=checked
-            )
+        result = attempt(op, citizen, WRONG, checked)
     assert result.locked_until is not None
     # Locked: no password is checked first, and the correct one is refused without a check.
     assert (
         op.login.check_first(platform.db, username=citizen.personal_id, password=citizen.password, ip=None)
         is None
     )
-    with platform.db.session() as s:
-        refused = op.login.attempt(
-            s, username=citizen.personal_id, password=citizen.password, ip=None, client_id=None, checked=None
-        )
+    refused = attempt(op, citizen, citizen.password)
     assert not refused.ok and refused.locked_until is not None
 
 
@@ -162,17 +146,8 @@ def test_a_lock_set_after_the_check_first_still_refuses(op, citizen, platform):
     )
     assert checked is not None and checked.ok
     for _ in range(5):
-        with platform.db.session() as s:
-            op.login.attempt(s, username=citizen.personal_id, password=WRONG, ip=None, client_id=None)
-    with platform.db.session() as s:
-        late = op.login.attempt(
-            s,
-            username=citizen.personal_id,
-            password=citizen.password,
-            ip=None,
-            client_id=None,
-            checked=checked,
-        )
+        attempt(op, citizen, WRONG)
+    late = attempt(op, citizen, citizen.password, checked)
     assert not late.ok and late.locked_until is not None
 
 
