@@ -130,7 +130,7 @@ class UserInfo:
         out.update(person_claims(person, names, updated_at))
         requested = claims_param.get("userinfo", {}).get("verified_claims")
         verified_claims = verified_claims_for(
-            s, client, identity, requested, person_claims(person, granted, updated_at)
+            s, client, identity, requested, lambda: person_claims(person, granted, updated_at)
         )
         if verified_claims is not None:
             out["verified_claims"] = verified_claims

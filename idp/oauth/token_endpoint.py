@@ -219,7 +219,7 @@ class TokenEndpoint:
                 client,
                 identity,
                 claims_param.get("id_token", {}).get("verified_claims"),
-                person_claims(person, granted, updated_at),
+                lambda: person_claims(person, granted, updated_at),
             )
             if verified is not None:
                 extra["verified_claims"] = verified

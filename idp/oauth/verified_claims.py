@@ -12,7 +12,7 @@ only for identities with an approved proofing; otherwise the element is omitted,
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import select
@@ -58,16 +58,22 @@ def requested_names(claims_param: Mapping[str, Mapping[str, Any]]) -> list[str]:
 
 # -- response --------------------------------------------------------------------------------------------
 def verified_claims_for(
-    s: Session, client: Client, identity: Identity, requested: Any, values: Mapping[str, Any]
+    s: Session,
+    client: Client,
+    identity: Identity,
+    requested: Any,
+    values: Callable[[], Mapping[str, Any]],
 ) -> dict[str, Any] | list[dict[str, Any]] | None:
-    """The element to release, or None to omit it. ``values`` holds only claims the person consented to."""
+    """The element to release, or None to omit it. ``values()`` gives only claims the person consented
+    to; it is called only when something may be released (most requests ask for no verified claims)."""
     if not requested or client.metadata_extra.get("verified_claims_allowed") is not True:
         return None
     record = approved_proofing(s, identity)
     if record is None:
         return None
     items = requested if isinstance(requested, list) else [requested]
-    released = [r for r in (_one(item, record, values) for item in items) if r is not None]
+    consented = values()
+    released = [r for r in (_one(item, record, consented) for item in items) if r is not None]
     if not released:
         return None
     return released if isinstance(requested, list) else released[0]
