@@ -112,50 +112,36 @@ async def login(interaction_id: str, request: Request, op: Provider, pages: Page
                 request, pages, await run_in_threadpool(op.cancel, interaction_id, browser)
             )
         username, password = form.get("username", "").strip(), form.get("password", "")
-        if not username or not password:
-            view = await run_in_threadpool(op.view, interaction_id, browser, None)
-            locale = pages.locale(request, view.request.ui_locales)
-            return _login_page(
-                request,
-                pages,
-                view,
-                locale,
+        outcome = None
+        if username and password:
+            # Threadpool: argon2 and the database must not stall the event loop for everyone else.
+            outcome = await run_in_threadpool(
+                op.submit_login,
+                interaction_id,
+                browser,
                 username=username,
-                error=translate("login.missing", locale),
-                status_code=400,
+                password=password,
+                ip=client_ip(request),
+                user_agent=request.headers.get("user-agent"),
             )
-        # Threadpool: argon2 and the database must not stall the event loop for everyone else.
-        outcome = await run_in_threadpool(
-            op.submit_login,
-            interaction_id,
-            browser,
-            username=username,
-            password=password,
-            ip=client_ip(request),
-            user_agent=request.headers.get("user-agent"),
-        )
-        if outcome.result is not None:
-            return finish_login(request, pages, op, outcome)
-        # The page is shown again only after a failure: its view is read then, not on every login.
+            if outcome.result is not None:
+                return finish_login(request, pages, op, outcome)
+        # The page is shown again (a field missing, or the login failed): only then is its view read.
         view = await run_in_threadpool(op.view, interaction_id, browser, None)
         locale = pages.locale(request, view.request.ui_locales)
     except InvalidPageRequest as exc:
         return pages.error(request, exc.message_key)
-    until = outcome.locked_until.strftime("%H:%M") if outcome.locked_until else ""
-    message = translate(outcome.error_key or "login.failed", locale, time=until)
-    status = 429 if outcome.locked_until else 401
-    page = _login_page(
-        request,
-        pages,
-        view,
-        locale,
-        username=username,
-        error=message,
-        status_code=status,
-    )
-    if outcome.locked_until:
+    if outcome is None:
+        error, status, retry_after = translate("login.missing", locale), 400, None
+    else:
+        until = outcome.locked_until.strftime("%H:%M") if outcome.locked_until else ""
+        error = translate(outcome.error_key or "login.failed", locale, time=until)
+        status = 429 if outcome.locked_until else 401
+        retry_after = outcome.locked_until
+    page = _login_page(request, pages, view, locale, username=username, error=error, status_code=status)
+    if retry_after:
         # RFC 6585 Section 4: a 429 says when to retry, for scripts as well as for the person.
-        wait = (outcome.locked_until - utcnow()).total_seconds()
+        wait = (retry_after - utcnow()).total_seconds()
         page.headers["Retry-After"] = str(max(1, math.ceil(wait)))
     return page
 
