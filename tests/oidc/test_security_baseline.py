@@ -304,6 +304,22 @@ def test_asvs_3_3_expired_interaction_is_refused(browser, portal, citizen, platf
     assert hashed == []
 
 
+def test_a_login_with_a_field_missing_shows_the_form_again_without_hashing(
+    browser, portal, citizen, op, monkeypatch
+):
+    location = interaction_location(begin(browser, portal))
+    hashed = []
+    real_verify = op.identities.passwords.verify
+    monkeypatch.setattr(op.identities.passwords, "verify", lambda *a: hashed.append(1) or real_verify(*a))
+    resp = submit_login(browser, location, citizen.personal_id, "")
+    assert resp.status_code == 400
+    assert "Vui lòng nhập số định danh (hoặc email) và mật khẩu." in resp.text
+    assert 'name="password"' in resp.text and f'value="{citizen.personal_id}"' in resp.text
+    assert hashed == []
+    # The interaction goes on: the person fills the form in and logs in.
+    assert submit_login(browser, location, citizen.personal_id, citizen.password).status_code == 303
+
+
 def test_asvs_3_3_finished_interaction_cannot_be_replayed(browser, portal, citizen):
     location = interaction_location(begin(browser, portal))
     csrf = open_interaction(browser, location)[1]
