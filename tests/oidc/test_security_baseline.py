@@ -97,6 +97,15 @@ def test_asvs_2_2_1_many_failures_from_one_address_lock_that_address(browser, po
 
 # -- password storage (ASVS 2.4.1, 2.4.4) --------------------------------------------------------------
 # -- the password is checked outside the unit of work ------------------------------------------------------
+@pytest.fixture
+def hashed(op, monkeypatch) -> list[int]:
+    """One entry per password verification; the real verification still runs."""
+    calls: list[int] = []
+    real_verify = op.identities.passwords.verify
+    monkeypatch.setattr(op.identities.passwords, "verify", lambda *a: calls.append(1) or real_verify(*a))
+    return calls
+
+
 def attempt(op, citizen, password: str, checked=None):
     """One password attempt in its own unit of work, as the login POST makes it."""
     with op.db.session() as s:
@@ -284,7 +293,7 @@ def _finish(browser, location, citizen):
     )
 
 
-def test_asvs_3_3_expired_interaction_is_refused(browser, portal, citizen, platform, op, monkeypatch):
+def test_asvs_3_3_expired_interaction_is_refused(browser, portal, citizen, platform, hashed):
     location = interaction_location(begin(browser, portal))
     csrf = open_interaction(browser, location)[1]
     update_rows(
@@ -295,22 +304,14 @@ def test_asvs_3_3_expired_interaction_is_refused(browser, portal, citizen, platf
     )
     assert error_page(browser.get(location)) == "error.interaction_expired"
     # Refused before any password is hashed: a dead interaction costs no argon2.
-    hashed = []
-    real_verify = op.identities.passwords.verify
-    monkeypatch.setattr(op.identities.passwords, "verify", lambda *a: hashed.append(1) or real_verify(*a))
     assert error_page(submit_login(browser, location, citizen.personal_id, citizen.password, csrf)) == (
         "error.interaction_expired"
     )
     assert hashed == []
 
 
-def test_a_login_with_a_field_missing_shows_the_form_again_without_hashing(
-    browser, portal, citizen, op, monkeypatch
-):
+def test_a_login_with_a_field_missing_shows_the_form_again_without_hashing(browser, portal, citizen, hashed):
     location = interaction_location(begin(browser, portal))
-    hashed = []
-    real_verify = op.identities.passwords.verify
-    monkeypatch.setattr(op.identities.passwords, "verify", lambda *a: hashed.append(1) or real_verify(*a))
     resp = submit_login(browser, location, citizen.personal_id, "")
     assert resp.status_code == 400
     assert "Vui lòng nhập số định danh (hoặc email) và mật khẩu." in resp.text
