@@ -122,14 +122,21 @@ def ping_when_idle(engine: Engine, idle_seconds: float) -> None:
 
 class InsertIfAbsent:
     """``INSERT ... ON CONFLICT (key) DO NOTHING`` for ``table``, built once for each dialect NIXA runs on:
-    one statement where an ORM insert would need a savepoint to survive the duplicate."""
+    one statement where an ORM insert would need a savepoint to survive the duplicate.
 
-    def __init__(self, table: Table, *key: str) -> None:
+    ``returning``: a column the statement returns, so that the caller can tell an inserted row (one row
+    back) from a duplicate (none). The row count cannot tell: on PostgreSQL SQLAlchemy adds RETURNING for
+    an autoincrement key by itself, and the driver then reports -1 either way."""
+
+    def __init__(self, table: Table, *key: str, returning: str | None = None) -> None:
         columns = [table.c[k] for k in key]
-        self._by_dialect: dict[str, Insert] = {
+        statements = {
             "postgresql": postgresql.insert(table).on_conflict_do_nothing(index_elements=columns),
             "sqlite": sqlite.insert(table).on_conflict_do_nothing(index_elements=columns),
         }
+        if returning is not None:
+            statements = {name: st.returning(table.c[returning]) for name, st in statements.items()}
+        self._by_dialect: dict[str, Insert] = statements
 
     def __call__(self, s: Session) -> Insert:
         return self._by_dialect[s.get_bind().dialect.name]

@@ -11,18 +11,19 @@ import binascii
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import cast
 from urllib.parse import unquote_plus
 
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from idp.clients import ASSERTION_ALGS
 from idp.crypto import constant_time_equal, sha256_hex
-from idp.db import utcnow
+from idp.db import InsertIfAbsent, utcnow
 from idp.errors import InvalidClient, InvalidRequest
 from idp.models import Client, ClientAssertionJti
 from idp.oauth.client_resolution import ClientCache, ClientResolver, find_client
@@ -168,12 +169,24 @@ class ClientAuthenticator:
             and self.shared.claim_once(f"jti:{sha256_hex(client_id + ':' + jti)}", ttl + 1) is False
         ):
             raise InvalidClient("client assertion was already used (jti replay)")
-        expires_at = utcnow() + timedelta(seconds=ttl)
-        try:
-            with s.begin_nested():
-                s.add(ClientAssertionJti(client_id=client_id, jti=jti[:255], expires_at=expires_at))
-        except IntegrityError:
-            raise InvalidClient("client assertion was already used (jti replay)") from None
+        if not first_use(s, client_id, jti, utcnow() + timedelta(seconds=ttl)):
+            raise InvalidClient("client assertion was already used (jti replay)")
+
+
+_insert_jti = InsertIfAbsent(cast(Table, ClientAssertionJti.__table__), "client_id", "jti", returning="id")
+
+
+def first_use(s: Session, client_id: str, jti: str, expires_at: datetime) -> bool:
+    """Record ``jti`` for ``client_id`` until ``expires_at``; False when it was recorded before (a replay).
+
+    The unique (client_id, jti) decides, in one ``INSERT ... ON CONFLICT DO NOTHING``: the row it did not
+    insert (no row returned) is the replay, and the transaction goes on (a plain INSERT would need a
+    savepoint to survive the duplicate). A jti longer than the column is cut, so two such jtis sharing
+    their first 255 characters count as one: the second is refused, never accepted twice."""
+    row = s.connection().execute(
+        _insert_jti(s), {"client_id": client_id, "jti": jti[:255], "expires_at": expires_at}
+    )
+    return row.first() is not None
 
 
 def _segments(token: str) -> list[str]:

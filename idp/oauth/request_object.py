@@ -13,12 +13,12 @@ from datetime import timedelta
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from idp.db import utcnow
 from idp.errors import InvalidClient, InvalidRequestObject, RequestUriNotSupported
-from idp.models import Client, ClientAssertionJti
+from idp.models import Client
+from idp.oauth.client_auth import first_use
 from idp.oauth.remote_jwks import RemoteJwksCache
 
 REQUEST_OBJECT_ALGS = ("ES256", "RS256", "PS256", "EdDSA")
@@ -103,15 +103,8 @@ class RequestObjects:
 
     def _remember_jti(self, s: Session, client: Client, jti: str, exp: int) -> None:
         expires_at = utcnow() + timedelta(seconds=max(exp - int(utcnow().timestamp()), 0))
-        try:
-            with s.begin_nested():
-                s.add(
-                    ClientAssertionJti(
-                        client_id=client.client_id, jti=(JTI_PREFIX + jti)[:255], expires_at=expires_at
-                    )
-                )
-        except IntegrityError:
-            raise InvalidRequestObject("the request object was already used (jti replay)") from None
+        if not first_use(s, client.client_id, JTI_PREFIX + jti, expires_at):
+            raise InvalidRequestObject("the request object was already used (jti replay)")
 
 
 def _unverified_header(token: str) -> dict[str, object]:
