@@ -11,16 +11,15 @@ from __future__ import annotations
 import base64
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import cbor2
 from joserfc import jwt
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from idp import audit
-from idp.db import utcnow
+from idp.db import InsertIfAbsent, utcnow
 from idp.platform import Platform
 from wallet import cose
 from wallet.audit_events import WalletAuditEvent
@@ -41,6 +40,10 @@ PATH = "/status-lists"
 
 class UnknownStatusReference(LookupError):
     pass
+
+
+# The unique (list_id, idx) decides who holds an index: a row returned is ours, none means taken.
+_insert_entry = InsertIfAbsent(cast(Table, StatusEntry.__table__), "list_id", "idx", returning="id")
 
 
 @dataclass(frozen=True)
@@ -78,10 +81,10 @@ class StatusListService:
         for _ in range(32):
             status_list = self._open_list(s, purpose)
             idx = secrets.randbelow(status_list.size)
-            try:
-                with s.begin_nested():
-                    s.add(StatusEntry(list_id=status_list.id, idx=idx, status=STATUS_VALID))
-            except IntegrityError:
+            taken = s.connection().execute(
+                _insert_entry(s), {"list_id": status_list.id, "idx": idx, "status": STATUS_VALID}
+            )
+            if taken.first() is None:
                 continue  # the index is taken: draw again
             s.execute(
                 update(StatusList)

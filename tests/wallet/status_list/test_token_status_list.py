@@ -71,6 +71,23 @@ def test_status_list_12_5_indexes_are_random_and_unique(
     assert [r.idx for r in refs] != sorted(r.idx for r in refs)
 
 
+def test_a_taken_index_is_drawn_again(
+    platform: Platform, status_lists: StatusListService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The random draw gives the same index twice: the second credential must not share it.
+    draws = iter([5, 5, 9])
+    monkeypatch.setattr("wallet.status_list.service.secrets.randbelow", lambda _n: next(draws))
+    with platform.db.session() as s:
+        first = status_lists.allocate(s, purpose="test")
+        second = status_lists.allocate(s, purpose="test")
+    assert (first.list_id, first.idx) == (second.list_id, 5)
+    assert second.idx == 9
+    with platform.db.session() as s:
+        status_lists.set_status(s, second, STATUS_INVALID, actor="test")
+    with platform.db.read_session() as s:
+        assert status_lists.status_of(s, first) == STATUS_VALID
+
+
 def test_kinds_of_credential_never_share_a_list(platform: Platform, status_lists: StatusListService) -> None:
     with platform.db.session() as s:
         a = status_lists.allocate(s, purpose="identity_qr")
