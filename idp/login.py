@@ -34,6 +34,14 @@ class LoginResult:
 
 
 @dataclass(frozen=True)
+class StoredPassword:
+    """What ``check_first`` read before hashing: the account found for the username (if any) and its hash."""
+
+    identity_id: str | None
+    password_hash: str | None
+
+
+@dataclass(frozen=True)
 class CheckedPassword:
     """A password checked before the unit of work (``PasswordLogin.check_first``): against which account and
     stored hash, and the outcome. ``attempt`` uses it only if both are still what it reads itself."""
@@ -64,13 +72,27 @@ class PasswordLogin:
         stored hash are read in a read session, closed before the hash is computed. None when a lock is
         already set: ``attempt`` then refuses without checking the password."""
         with db.read_session() as read:
-            if self._lock_end(read.get(LoginThrottle, k) for k in self._keys(username, ip)):
-                return None
-            identity = self.identities.find_by_username(read, username)
-            cred = read.get(PasswordCredential, identity.id) if identity is not None else None
-            identity_id, stored = (identity.id if identity else None), (cred.password_hash if cred else None)
+            stored = self.stored_for_check(read, username=username, ip=ip)
+        return self.verify_stored(stored, password)
+
+    def stored_for_check(self, read: Session, *, username: str, ip: str | None) -> StoredPassword | None:
+        """The first half of ``check_first``, in a read session of the caller's that also reads other
+        things: the account and stored hash for ``username``, or None when a lock is already set. The
+        caller closes the session before ``verify_stored``: a hash is tens of milliseconds, too long to
+        hold a snapshot (SQLite's checkpoints wait for it) or a pooled connection."""
+        if self._lock_end(read.get(LoginThrottle, k) for k in self._keys(username, ip)):
+            return None
+        identity = self.identities.find_by_username(read, username)
+        cred = read.get(PasswordCredential, identity.id) if identity is not None else None
+        return StoredPassword(identity.id if identity else None, cred.password_hash if cred else None)
+
+    def verify_stored(self, stored: StoredPassword | None, password: str) -> CheckedPassword | None:
+        """The second half of ``check_first``: the hash, outside any session."""
+        if stored is None:
+            return None
         # An unknown username costs one verification too, against a dummy hash.
-        return CheckedPassword(identity_id, stored, self.identities.passwords.verify(stored, password))
+        ok = self.identities.passwords.verify(stored.password_hash, password)
+        return CheckedPassword(stored.identity_id, stored.password_hash, ok)
 
     def attempt(
         self,

@@ -303,11 +303,13 @@ class OpenIDProvider:
         user_agent: str | None,
     ) -> LoginOutcome:
         # No hash is spent on a login that cannot go on: the interaction must be alive and this browser's
-        # before the password is checked; the unit of work below loads it again and decides.
+        # before the password is checked; the unit of work below loads it again and decides. One read
+        # session for both, closed before the hash (PasswordLogin.check_first in two halves).
         with self.db.read_session() as read:
             if self.sessions.interaction(read, interaction_id, browser_id) is None:
                 raise InvalidPageRequest("error.interaction_expired")
-        checked = self.login.check_first(self.db, username=username, password=password, ip=ip)
+            stored = self.login.stored_for_check(read, username=username, ip=ip)
+        checked = self.login.verify_stored(stored, password)
         with self.db.session() as s:
             interaction, client, request, done = self._load(s, interaction_id, browser_id)
             result = self.login.attempt(

@@ -160,6 +160,24 @@ def test_a_lock_set_after_the_check_first_still_refuses(op, citizen, platform):
     assert not late.ok and late.locked_until is not None
 
 
+def test_the_login_hashes_with_no_database_connection_held(
+    browser, portal, citizen, op, platform, monkeypatch
+):
+    """The login POST reads the interaction and the stored hash in one read session and closes it before the
+    hash: an open snapshot for tens of milliseconds holds up SQLite's checkpoints and a pooled connection."""
+    engines = {platform.db.engine, platform.db._read_engine}
+    held: list[int] = []
+    real_verify = op.identities.passwords.verify
+
+    def verify(*args: object) -> bool:
+        held.append(sum(e.pool.checkedout() for e in engines))
+        return real_verify(*args)
+
+    monkeypatch.setattr(op.identities.passwords, "verify", verify)
+    assert "code" in authorize(browser, portal, citizen).params
+    assert held == [0]
+
+
 def test_asvs_2_4_4_password_is_rehashed_at_login_when_argon2_parameters_change(settings, citizen, portal):
     stronger = settings.model_copy(update={"argon2_time_cost": 2, "argon2_memory_kib": 2048})
     platform = Platform(stronger)
