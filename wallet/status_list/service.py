@@ -81,10 +81,10 @@ class StatusListService:
         for _ in range(32):
             status_list = self._open_list(s, purpose)
             idx = secrets.randbelow(status_list.size)
-            taken = s.connection().execute(
+            claimed = s.connection().execute(
                 _insert_entry(s), {"list_id": status_list.id, "idx": idx, "status": STATUS_VALID}
             )
-            if taken.first() is None:
+            if claimed.first() is None:
                 continue  # the index is taken: draw again
             s.execute(
                 update(StatusList)
