@@ -98,11 +98,18 @@ def test_asvs_2_2_1_many_failures_from_one_address_lock_that_address(browser, po
 # -- password storage (ASVS 2.4.1, 2.4.4) --------------------------------------------------------------
 # -- the password is checked outside the unit of work ------------------------------------------------------
 @pytest.fixture
-def hashed(op, monkeypatch) -> list[int]:
-    """One entry per password verification; the real verification still runs."""
+def hashed(op, platform, monkeypatch) -> list[int]:
+    """One entry per password verification: how many database connections were checked out of the pools
+    while it ran. The real verification still runs."""
+    engines = {platform.db.engine, platform.db._read_engine}
     calls: list[int] = []
     real_verify = op.identities.passwords.verify
-    monkeypatch.setattr(op.identities.passwords, "verify", lambda *a: calls.append(1) or real_verify(*a))
+
+    def verify(*args: object) -> bool:
+        calls.append(sum(e.pool.checkedout() for e in engines))
+        return real_verify(*args)
+
+    monkeypatch.setattr(op.identities.passwords, "verify", verify)
     return calls
 
 
@@ -160,22 +167,11 @@ def test_a_lock_set_after_the_check_first_still_refuses(op, citizen, platform):
     assert not late.ok and late.locked_until is not None
 
 
-def test_the_login_hashes_with_no_database_connection_held(
-    browser, portal, citizen, op, platform, monkeypatch
-):
+def test_the_login_hashes_with_no_database_connection_held(browser, portal, citizen, hashed):
     """The login POST reads the interaction and the stored hash in one read session and closes it before the
     hash: an open snapshot for tens of milliseconds holds up SQLite's checkpoints and a pooled connection."""
-    engines = {platform.db.engine, platform.db._read_engine}
-    held: list[int] = []
-    real_verify = op.identities.passwords.verify
-
-    def verify(*args: object) -> bool:
-        held.append(sum(e.pool.checkedout() for e in engines))
-        return real_verify(*args)
-
-    monkeypatch.setattr(op.identities.passwords, "verify", verify)
     assert "code" in authorize(browser, portal, citizen).params
-    assert held == [0]
+    assert hashed == [0]
 
 
 def test_asvs_2_4_4_password_is_rehashed_at_login_when_argon2_parameters_change(settings, citizen, portal):
