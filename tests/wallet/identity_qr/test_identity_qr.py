@@ -248,4 +248,6 @@ def _ec_level(png: bytes) -> str:
     import zxingcpp
     from PIL import Image
 
-    return str(zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))[0].ec_level)
+    # QR codes only: zxing's default formats sometimes also "find" a short ITF barcode in a QR's modules.
+    (barcode,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)), formats=zxingcpp.BarcodeFormat.QRCode)
+    return str(barcode.ec_level)
