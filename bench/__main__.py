@@ -152,7 +152,10 @@ def main() -> None:
     print(report.table(runs, peer))
     print("argon2id alone, one core:")
     for name, a in ceiling.items():
-        print(f"  {name:<20} {a['ms_per_hash']:>7.2f} ms/hash  {a['per_core']:>7.1f} hashes/s per core")
+        print(
+            f"  {name:<20} {a['ms_per_hash']:>7.2f} ms/hash  {a['per_core']:>7.1f} hashes/s per core"
+            f" ({a['implementation']}; argon2-cffi {a['argon2_cffi_per_core']:.1f})"
+        )
     login = data.get("password_login", {}).get("nixa_per_core") or 0
     keycloak = ceiling["keycloak_7MiB_t5"]["per_core"]
     print(f"  NIXA logins per core / argon2 ceiling: {login / keycloak:.0%}")

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from argon2 import PasswordHasher, Type
 from sqlalchemy import create_engine, text
 
 from bench import citizens, procs
@@ -16,6 +15,7 @@ from idp.clients import ClientSpec, create_client
 from idp.config import Settings
 from idp.identities import IdentityStore
 from idp.migrate import upgrade
+from idp.passwords import PasswordHashing
 from idp.platform import Platform
 
 REDIRECT_URI = "https://cong.bench.example.vn/callback"
@@ -81,9 +81,8 @@ def seed(env: dict[str, str], people: int, consented: int | None = None) -> tupl
         with platform.db.session() as s:
             _client, secret = create_client(s, spec, actor="bench", client_id="bench-portal")
         assert secret is not None
-        hasher = PasswordHasher(
-            time_cost=KEYCLOAK_ARGON2[1], memory_cost=KEYCLOAK_ARGON2[0], parallelism=1, type=Type.ID
-        )
+        # Hashed as the server hashes, so its login verifies the string its own library would write.
+        hasher = PasswordHashing(*KEYCLOAK_ARGON2, parallelism=1)
         secrets = settings.secrets
         citizens.load(
             platform.db,
@@ -91,7 +90,7 @@ def seed(env: dict[str, str], people: int, consented: int | None = None) -> tupl
             people,
             kek=secrets.kek,
             blind=secrets.blind_index,
-            password_hash=hasher.hash(citizens.PASSWORD),
+            password_hash=hasher.rehash(citizens.PASSWORD),
         )
         citizens.consent_all(platform.db, "bench-portal", 0, people if consented is None else consented)
     finally:

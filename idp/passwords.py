@@ -1,7 +1,18 @@
-"""Password hashing with argon2id at explicit parameters (OWASP ASVS 2.4.4, NIST SP 800-63B 5.1.1.2)."""
+"""Password hashing with argon2id at explicit parameters (OWASP ASVS 2.4.4, NIST SP 800-63B 5.1.1.2).
+
+The hash is the PHC string of RFC 9106 (``$argon2id$v=19$m=…,t=…,p=…$salt$tag``), whichever library
+computes it. argon2id with one lane is computed by libsodium (PyNaCl): the same function at the same
+cost to an attacker, but libsodium's AVX2/AVX-512 code takes about 60 % of the CPU time of
+argon2-cffi's portable build on the servers we run on (bench/RESULTS.md, sixth round), and the password
+check is most of the CPU of a login. Other variants and lane counts (hashes imported from elsewhere, or
+a deployment configured with several lanes) go through argon2-cffi, which also parses the parameters
+for ``needs_rehash``.
+"""
 
 from __future__ import annotations
 
+import nacl.exceptions
+import nacl.pwhash.argon2id
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
@@ -12,6 +23,15 @@ class PasswordPolicyError(ValueError):
 
 MIN_LENGTH = 8  # NIST SP 800-63B 3.1.1.2: at least 8 characters when chosen by the subscriber.
 MAX_LENGTH = 128
+SALT_BYTES = 16  # RFC 9106 3.1: 16 bytes are recommended for password hashing; libsodium's fixed size.
+TAG_BYTES = 32  # libsodium's fixed tag length, and argon2-cffi's default.
+_SODIUM_PREFIX = "$argon2id$v=19$"
+
+
+def _sodium_can_verify(stored: str) -> bool:
+    # libsodium's verifier takes every lane count, but only the 1.3 (v=19) argon2id strings are routed
+    # to it: anything else is argon2-cffi's to accept or refuse.
+    return stored.startswith(_SODIUM_PREFIX)
 
 
 class PasswordHashing:
@@ -20,24 +40,48 @@ class PasswordHashing:
             time_cost=time_cost,
             memory_cost=memory_kib,
             parallelism=parallelism,
-            hash_len=32,
-            salt_len=16,
+            hash_len=TAG_BYTES,
+            salt_len=SALT_BYTES,
             type=Type.ID,
         )
+        self._memory_bytes = memory_kib * 1024
+        self._time_cost = time_cost
+        # libsodium computes one lane only (crypto_pwhash_argon2id has no parallelism parameter).
+        self._sodium = parallelism == 1
         # Verified against for unknown usernames so the time taken does not reveal whether an account exists.
-        self._dummy = self._hasher.hash("nixa-dummy-password-for-timing")
+        self._dummy = self._hash("nixa-dummy-password-for-timing")
+
+    @property
+    def implementation(self) -> str:
+        """Which library computes new hashes: what a benchmark of the login's ceiling must measure."""
+        return "libsodium" if self._sodium else "argon2-cffi"
+
+    def _hash(self, password: str) -> str:
+        if self._sodium:
+            return nacl.pwhash.argon2id.str(
+                password.encode(), opslimit=self._time_cost, memlimit=self._memory_bytes
+            ).decode("ascii")
+        return self._hasher.hash(password)
 
     def hash(self, password: str) -> str:
         check_policy(password)
-        return self._hasher.hash(password)
+        return self._hash(password)
 
     def rehash(self, password: str) -> str:
         """New parameters for a password that was already accepted: the policy it met is not re-applied."""
-        return self._hasher.hash(password)
+        return self._hash(password)
 
     def verify(self, stored: str | None, password: str) -> bool:
+        candidate = stored or self._dummy
+        if _sodium_can_verify(candidate):
+            try:
+                # libsodium compares the tags in constant time (crypto_pwhash_str_verify).
+                ok = nacl.pwhash.argon2id.verify(candidate.encode("ascii"), password.encode())
+            except (nacl.exceptions.InvalidkeyError, nacl.exceptions.CryptoError, UnicodeEncodeError):
+                return False
+            return ok and stored is not None
         try:
-            return self._hasher.verify(stored or self._dummy, password) and stored is not None
+            return self._hasher.verify(candidate, password) and stored is not None
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return False
 

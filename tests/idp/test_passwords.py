@@ -1,0 +1,109 @@
+"""Password hashes: RFC 9106 PHC strings whichever library computes them, and the old ones still verify."""
+
+from __future__ import annotations
+
+import base64
+
+import nacl.pwhash.argon2id
+import pytest
+from argon2 import PasswordHasher, Type, extract_parameters
+
+from idp.passwords import PasswordHashing, PasswordPolicyError
+
+PASSWORD = "Mật-khẩu-của-tôi-2026"
+# Small parameters keep the suite fast; the bench measures the production ones.
+MEMORY_KIB, TIME_COST = 1024, 2
+
+
+@pytest.fixture
+def sodium_calls(monkeypatch) -> list[str]:
+    """Which of libsodium's argon2id functions ran, the real ones, in order."""
+    calls: list[str] = []
+    for name in ("str", "verify"):
+        real = getattr(nacl.pwhash.argon2id, name)
+
+        def spy(*args, _real=real, _name=name, **kwargs):
+            calls.append(_name)
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(nacl.pwhash.argon2id, name, spy)
+    return calls
+
+
+def _b64(part: str) -> bytes:
+    return base64.b64decode(part + "=" * (-len(part) % 4))
+
+
+def test_rfc9106_one_lane_hashes_are_libsodium_phc_strings(sodium_calls) -> None:
+    hashing = PasswordHashing(MEMORY_KIB, TIME_COST, parallelism=1)
+    assert hashing.implementation == "libsodium"
+    sodium_calls.clear()  # the dummy hash made at start
+    stored = hashing.hash(PASSWORD)
+    assert sodium_calls == ["str"]
+    params = extract_parameters(stored)
+    assert (params.type, params.version) == (Type.ID, 19)
+    assert (params.memory_cost, params.time_cost, params.parallelism) == (MEMORY_KIB, TIME_COST, 1)
+    salt, tag = stored.split("$")[-2:]
+    assert len(_b64(salt)) == 16 and len(_b64(tag)) == 32
+    # The reference implementation (argon2-cffi) computes the same tag from that string.
+    assert PasswordHasher().verify(stored, PASSWORD)
+    assert hashing.verify(stored, PASSWORD)
+    assert not hashing.verify(stored, PASSWORD + "x")
+    assert sodium_calls == ["str", "verify", "verify"]
+    assert not hashing.needs_rehash(stored)
+
+
+def test_hashes_written_by_argon2_cffi_still_log_in(sodium_calls) -> None:
+    """Every hash stored before libsodium took over is argon2-cffi's: one lane or several, they verify."""
+    hashing = PasswordHashing(MEMORY_KIB, TIME_COST, parallelism=1)
+    for lanes in (1, 2):
+        old = PasswordHasher(time_cost=TIME_COST, memory_cost=MEMORY_KIB, parallelism=lanes).hash(PASSWORD)
+        assert hashing.verify(old, PASSWORD)
+        assert not hashing.verify(old, "Mat-khau-cua-toi-2026")
+        assert hashing.needs_rehash(old) is (lanes != 1)
+
+
+def test_several_lanes_are_hashed_by_argon2_cffi(sodium_calls) -> None:
+    hashing = PasswordHashing(MEMORY_KIB, TIME_COST, parallelism=2)
+    assert hashing.implementation == "argon2-cffi"
+    stored = hashing.hash(PASSWORD)
+    assert extract_parameters(stored).parallelism == 2
+    assert hashing.verify(stored, PASSWORD)
+    assert "str" not in sodium_calls
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "",
+        "not a hash",
+        "$argon2id$v=19$garbage",
+        "$argon2id$v=19$m=1024,t=2,p=1$c2FsdA$",
+        "$argon2id$v=19$m=1024,t=2,p=1$ñ$ñ",
+        "$argon2i$v=19$m=1024,t=2,p=1$c29tZXNhbHQ$RdescudvJCsgt3ub+b+dWRWJTmaaJObG",
+        "$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW",
+    ],
+)
+def test_a_malformed_or_foreign_stored_hash_is_a_refusal_not_an_error(stored: str) -> None:
+    assert PasswordHashing(MEMORY_KIB, TIME_COST, parallelism=1).verify(stored, PASSWORD) is False
+
+
+def test_no_stored_hash_is_refused_after_a_hash_of_the_same_cost(sodium_calls) -> None:
+    """An unknown username costs one verification, like a known one (the time does not tell them apart)."""
+    hashing = PasswordHashing(MEMORY_KIB, TIME_COST, parallelism=1)
+    sodium_calls.clear()
+    assert hashing.verify(None, "nixa-dummy-password-for-timing") is False
+    assert sodium_calls == ["verify"]
+
+
+def test_a_password_that_is_not_valid_text_is_refused() -> None:
+    hashing = PasswordHashing(MEMORY_KIB, TIME_COST, parallelism=1)
+    stored = hashing.hash(PASSWORD)
+    assert hashing.verify(stored, "\ud800 lone surrogate") is False
+
+
+def test_policy_applies_to_new_passwords_only() -> None:
+    hashing = PasswordHashing(MEMORY_KIB, TIME_COST, parallelism=1)
+    with pytest.raises(PasswordPolicyError):
+        hashing.hash("short")
+    assert hashing.verify(hashing.rehash("short"), "short")
