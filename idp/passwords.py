@@ -4,9 +4,10 @@ The hash is the PHC string of RFC 9106 (``$argon2id$v=19$m=…,t=…,p=…$salt$
 computes it. argon2id with one lane is computed by libsodium (PyNaCl): the same function at the same
 cost to an attacker, but libsodium's AVX2/AVX-512 code takes about 60 % of the CPU time of
 argon2-cffi's portable build on the servers we run on (bench/RESULTS.md, sixth round), and the password
-check is most of the CPU of a login. Other variants and lane counts (hashes imported from elsewhere, or
-a deployment configured with several lanes) go through argon2-cffi, which also parses the parameters
-for ``needs_rehash``.
+check is most of the CPU of a login. libsodium verifies every argon2id v1.3 string, whatever its lane
+count (it computes the lanes one after the other). argon2-cffi computes new hashes when several lanes
+are configured, verifies other variants and versions (hashes imported from elsewhere), and parses the
+parameters for ``needs_rehash``.
 """
 
 from __future__ import annotations
