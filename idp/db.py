@@ -85,11 +85,16 @@ def make_engine(url: str, *, immediate: bool = True) -> Engine:
         setattr(engine.dialect, "do_begin", lambda dbapi_conn: dbapi_conn.execute(begin))  # noqa: B010
 
         return engine
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    engine = create_engine(url, pool_size=10, max_overflow=20)
+    engine = create_engine(_psycopg(url), pool_size=10, max_overflow=20)
     ping_when_idle(engine, PING_AFTER_IDLE)
     return engine
+
+
+def _psycopg(url: str) -> str:
+    """A plain ``postgresql://`` URL names SQLAlchemy's default driver (psycopg2); NIXA runs on psycopg 3."""
+    if url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
 
 
 def make_read_engine(url: str) -> Engine:
@@ -103,19 +108,16 @@ def make_read_engine(url: str) -> Engine:
     """
     if url.startswith("sqlite"):
         return make_engine(url, immediate=False)
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     # Smaller than the write pool: a read holds its connection for a statement or two.
-    engine = create_engine(url, pool_size=5, max_overflow=15, isolation_level="AUTOCOMMIT")
+    engine = create_engine(_psycopg(url), pool_size=5, max_overflow=15, isolation_level="AUTOCOMMIT")
 
     @event.listens_for(engine, "connect")
     def _read_only(dbapi_conn: Any, _record: Any) -> None:
-        # Once per connection; it lasts for the connection's life, through the pool's resets.
-        autocommit = dbapi_conn.autocommit
+        # Once per connection; it lasts for the connection's life, through the pool's resets. Autocommit
+        # (the engine's isolation level) so that the SET leaves no transaction open.
         dbapi_conn.autocommit = True
         with dbapi_conn.cursor() as cur:
             cur.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
-        dbapi_conn.autocommit = autocommit
 
     ping_when_idle(engine, PING_AFTER_IDLE)
     return engine
