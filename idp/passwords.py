@@ -35,6 +35,14 @@ def _sodium_can_verify(stored: str) -> bool:
     return stored.startswith(_SODIUM_PREFIX)
 
 
+def _sodium_verify(stored: str, secret: bytes) -> bool:
+    try:
+        # libsodium compares the tags in constant time (crypto_pwhash_str_verify).
+        return nacl.pwhash.argon2id.verify(stored.encode("ascii"), secret)
+    except (nacl.exceptions.CryptoError, UnicodeEncodeError):  # a mismatch is InvalidkeyError, a CryptoError
+        return False
+
+
 class PasswordHashing:
     def __init__(self, memory_kib: int, time_cost: int, parallelism: int) -> None:
         self._hasher = PasswordHasher(
@@ -73,18 +81,19 @@ class PasswordHashing:
         return self._hash(password)
 
     def verify(self, stored: str | None, password: str) -> bool:
+        try:
+            secret = password.encode()
+        except UnicodeEncodeError:
+            return False  # not text (a lone surrogate): no hash could match, whichever library
         candidate = stored or self._dummy
         if _sodium_can_verify(candidate):
+            ok = _sodium_verify(candidate, secret)
+        else:
             try:
-                # libsodium compares the tags in constant time (crypto_pwhash_str_verify).
-                ok = nacl.pwhash.argon2id.verify(candidate.encode("ascii"), password.encode())
-            except (nacl.exceptions.InvalidkeyError, nacl.exceptions.CryptoError, UnicodeEncodeError):
-                return False
-            return ok and stored is not None
-        try:
-            return self._hasher.verify(candidate, password) and stored is not None
-        except (VerifyMismatchError, VerificationError, InvalidHashError):
-            return False
+                ok = self._hasher.verify(candidate, secret)
+            except (VerifyMismatchError, VerificationError, InvalidHashError):
+                ok = False
+        return ok and stored is not None
 
     def needs_rehash(self, stored: str) -> bool:
         return self._hasher.check_needs_rehash(stored)

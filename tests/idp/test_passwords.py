@@ -99,10 +99,15 @@ def test_no_stored_hash_is_refused_after_a_hash_of_the_same_cost(sodium_calls) -
     assert sodium_calls == ["verify"]
 
 
-def test_a_password_that_is_not_valid_text_is_refused() -> None:
-    hashing = PasswordHashing(MEMORY_KIB, TIME_COST, parallelism=1)
+@pytest.mark.parametrize("lanes", [1, 2])
+def test_a_password_that_is_not_valid_text_is_refused(lanes: int) -> None:
+    """Whichever library holds the hash: libsodium's (one lane) or argon2-cffi's (an argon2i string)."""
+    hashing = PasswordHashing(MEMORY_KIB, TIME_COST, parallelism=lanes)
     stored = hashing.hash(PASSWORD)
     assert hashing.verify(stored, "\ud800 lone surrogate") is False
+    argon2i = PasswordHasher(time_cost=TIME_COST, memory_cost=MEMORY_KIB, type=Type.I).hash(PASSWORD)
+    assert hashing.verify(argon2i, PASSWORD)
+    assert hashing.verify(argon2i, "\ud800 lone surrogate") is False
 
 
 def test_policy_applies_to_new_passwords_only() -> None:
