@@ -90,7 +90,7 @@ def seed(env: dict[str, str], people: int, consented: int | None = None) -> tupl
             people,
             kek=secrets.kek,
             blind=secrets.blind_index,
-            password_hash=hasher.rehash(citizens.PASSWORD),
+            password_hash=hasher.hash(citizens.PASSWORD),
         )
         citizens.consent_all(platform.db, "bench-portal", 0, people if consented is None else consented)
     finally:
