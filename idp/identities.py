@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -50,6 +51,40 @@ class Person:
     def middle_name(self) -> str | None:
         parts = self.full_name.split() if self.full_name else []
         return " ".join(parts[1:-1]) or None
+
+
+class PersonRecord(Protocol):
+    """What ``IdentityStore.person`` and the claims read of an identity's row: an ``Identity``, or the same
+    columns selected by name into another statement (UserInfo reads them joined to the token's record)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def personal_id_enc(self) -> bytes | None: ...
+    @property
+    def full_name_enc(self) -> bytes | None: ...
+    @property
+    def birth_date_enc(self) -> bytes | None: ...
+    @property
+    def sex_enc(self) -> bytes | None: ...
+    @property
+    def email_enc(self) -> bytes | None: ...
+    @property
+    def phone_enc(self) -> bytes | None: ...
+    @property
+    def address_enc(self) -> bytes | None: ...
+    @property
+    def email_verified(self) -> bool: ...
+    @property
+    def phone_verified(self) -> bool: ...
+    @property
+    def loa(self) -> int: ...
+    @property
+    def locale(self) -> str: ...
+    @property
+    def locked(self) -> bool: ...
+    @property
+    def updated_at(self) -> datetime: ...
 
 
 def normalise_email(email: str) -> str:
@@ -124,7 +159,7 @@ class IdentityStore:
             return None
         return s.scalar(select(Identity).where(key))
 
-    def person(self, row: Identity) -> Person:
+    def person(self, row: PersonRecord) -> Person:
         open_ = lambda field, v: self.sealer.open_text(v, self._ctx(row.id, field))  # noqa: E731
         return Person(
             id=row.id,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -13,7 +13,7 @@ from idp import audit
 from idp.crypto import sha256_hex
 from idp.db import utcnow
 from idp.errors import InsufficientScope, InvalidToken, OAuthError
-from idp.identities import IdentityStore
+from idp.identities import IdentityStore, PersonRecord
 from idp.models import Client, Grant, Identity, IssuedAccessToken, RefreshToken
 from idp.oauth.claims import person_claims, requested_claim_names, userinfo_claim_names
 from idp.oauth.client_resolution import ClientCache
@@ -24,8 +24,8 @@ from idp.oauth.verified_claims import verified_claims_for
 
 # One statement for the token's record and what decides whether it is live: its client's revision and
 # state, its grant. Only columns, run on the session's connection without the ORM's entity loading; the
-# client object comes from the client cache at that revision, the person (UserInfo) by primary key.
-# Every UserInfo and introspection call runs it, so it is built once here.
+# client object comes from the client cache at that revision. Every UserInfo and introspection call runs
+# it, so it is built once here.
 _TOKEN_ROWS = (
     select(
         IssuedAccessToken.jti,
@@ -48,8 +48,25 @@ _TOKEN_ROWS = (
     .where(IssuedAccessToken.jti == bindparam("jti"))
 )
 
-
-_IDENTITY = select(Identity).where(Identity.id == bindparam("id"))
+# UserInfo's: the same, with the person of the grant in the same statement, by the column names
+# ``PersonRecord`` reads (no other selected column is called ``id`` or ``updated_at``). Loading an
+# ``Identity`` entity by a second statement cost a quarter of a UserInfo request.
+_USERINFO_ROWS = _TOKEN_ROWS.add_columns(
+    Identity.id,
+    Identity.personal_id_enc,
+    Identity.full_name_enc,
+    Identity.birth_date_enc,
+    Identity.sex_enc,
+    Identity.email_enc,
+    Identity.phone_enc,
+    Identity.address_enc,
+    Identity.email_verified,
+    Identity.phone_verified,
+    Identity.loa,
+    Identity.locale,
+    Identity.locked,
+    Identity.updated_at,
+).outerjoin(Identity, Identity.id == Grant.identity_id)
 
 
 @dataclass(frozen=True)
@@ -61,6 +78,8 @@ class VerifiedAccess:
     identity_id: str | None
     grant_scope: str | None
     grant_claims: dict[str, Any] | None
+    # The grant's person, read with the token (``with_person``); None when not asked for or not found.
+    person: PersonRecord | None = None
 
 
 class AccessTokens:
@@ -73,13 +92,15 @@ class AccessTokens:
         issuer, expiry; not revoked, client enabled, grant alive."""
         return self.verify_with_rows(s, token).info
 
-    def verify_with_rows(self, s: Session, token: str) -> VerifiedAccess:
-        """``verify``, also returning the token's client and grant."""
+    def verify_with_rows(self, s: Session, token: str, *, with_person: bool = False) -> VerifiedAccess:
+        """``verify``, also returning the token's client and grant, and with ``with_person`` the person's
+        row, all in one statement."""
         header, claims = self.signer.unverified(token)
         jti = claims.get("jti")
         if not isinstance(jti, str):
             raise InvalidToken("the access token is not active")
-        row = s.connection().execute(_TOKEN_ROWS, {"jti": jti}).first()
+        statement = _USERINFO_ROWS if with_person else _TOKEN_ROWS
+        row = s.connection().execute(statement, {"jti": jti}).first()
         if row is None:
             raise InvalidToken("the access token is not active")
         if row.token_hash is not None:
@@ -105,7 +126,8 @@ class AccessTokens:
             claims=claims,
         )
         grant_scope = row.grant_scope if row.grant_found is not None else None
-        return VerifiedAccess(info, client, row.identity_id, grant_scope, row.grant_claims)
+        person = cast(PersonRecord, row) if with_person and row.id is not None else None
+        return VerifiedAccess(info, client, row.identity_id, grant_scope, row.grant_claims, person)
 
 
 class UserInfo:
@@ -115,11 +137,11 @@ class UserInfo:
         self.subjects = subjects
 
     def claims(self, s: Session, token: str) -> tuple[Client, dict[str, Any]]:
-        verified = self.tokens.verify_with_rows(s, token)
+        verified = self.tokens.verify_with_rows(s, token, with_person=True)
         info, client = verified.info, verified.client
         if "openid" not in info.scope or verified.grant_scope is None:
             raise InsufficientScope("the access token was not issued with the openid scope")
-        identity = s.scalar(_IDENTITY, {"id": verified.identity_id}) if verified.identity_id else None
+        identity = verified.person
         if identity is None or identity.locked:
             raise InvalidToken("the access token is not active")
         claims_param = verified.grant_claims or {}

@@ -19,7 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from idp.errors import InvalidRequest
-from idp.models import Client, Identity
+from idp.identities import PersonRecord
+from idp.models import Client
 from idp.models.proofing import VerificationRequest
 
 TRUST_FRAMEWORK = "vn_nixa"
@@ -60,7 +61,7 @@ def requested_names(claims_param: Mapping[str, Mapping[str, Any]]) -> list[str]:
 def verified_claims_for(
     s: Session,
     client: Client,
-    identity: Identity,
+    identity: PersonRecord,
     requested: Any,
     values: Callable[[], Mapping[str, Any]],
 ) -> dict[str, Any] | list[dict[str, Any]] | None:
@@ -79,7 +80,7 @@ def verified_claims_for(
     return released if isinstance(requested, list) else released[0]
 
 
-def approved_proofing(s: Session, identity: Identity) -> VerificationRequest | None:
+def approved_proofing(s: Session, identity: PersonRecord) -> VerificationRequest | None:
     if identity.loa < 3:
         return None
     return s.scalar(

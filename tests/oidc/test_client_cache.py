@@ -4,11 +4,12 @@ very next request."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import delete
 
 from idp.clients import remove_client
 from idp.models import Client
-from idp.oauth.client_resolution import ClientCache
+from idp.oauth.client_resolution import ClientCache, SharedClientChanged
 from idp.portal_admin import rotate_secret, set_disabled
 from tests.support.db import update_rows
 from tests.support.factories import PortalInfo, make_portal
@@ -69,16 +70,38 @@ def test_a_removed_client_is_unknown_at_the_next_request(api, platform):
     assert client_credentials(api, service).json()["error"] == "invalid_client"
 
 
-def test_the_cache_hands_each_session_its_own_attached_copy(platform):
+def test_readers_share_one_read_only_copy(platform):
+    """What the token, introspection and UserInfo requests read: one cached object, not merged into each
+    session, that nobody can change by mistake."""
     service = make_portal(platform, **SERVICE)
     cache = ClientCache()
     with platform.db.session() as s:
-        first = cache.get(s, service.client_id)
-        assert first is not None and first in s
+        loaded = cache.get(s, service.client_id)  # read from the table, then kept
+        assert loaded is not None and loaded in s
     with platform.db.session() as s:
-        second = cache.get(s, service.client_id)
-        assert second is not None and second in s and second is not first
-        assert second.grant_types == ["client_credentials"] and second.secret_hash == first.secret_hash
+        first = cache.get(s, service.client_id)
+        assert first is not None and first is not loaded and first not in s
+    with platform.db.read_session() as s:
+        assert cache.get(s, service.client_id) is first
+        with pytest.raises(SharedClientChanged):
+            first.name = "Cổng đã đổi tên"
+        with pytest.raises(SharedClientChanged):
+            first.disabled = True
+    assert first.name == load(platform, service.client_id).name != "Cổng đã đổi tên"
+    assert first.disabled is False
+
+
+def test_attach_gives_the_session_its_own_copy_whose_changes_are_saved(platform):
+    service = make_portal(platform, **SERVICE)
+    cache = ClientCache()
+    with platform.db.session() as s:
+        cache.get(s, service.client_id)
+    with platform.db.session() as s:
+        shared = cache.get(s, service.client_id)
+        second = cache.get(s, service.client_id, attach=True)
+        assert second is not None and second in s and second is not shared
+        assert second.grant_types == ["client_credentials"] and shared is not None
+        assert second.secret_hash == shared.secret_hash
         # The copy is a normal persistent row: a change to it is saved like any other.
         second.name = "Cổng đã đổi tên"
     assert load(platform, service.client_id).name == "Cổng đã đổi tên"

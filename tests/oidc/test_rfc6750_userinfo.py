@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from idp.db import utcnow
-from idp.models import IssuedAccessToken
+from idp.models import Identity, IssuedAccessToken
 from tests.conftest import ISSUER
 from tests.support.db import update_rows
 from tests.support.factories import make_portal
@@ -113,6 +113,17 @@ def test_rfc9068_4_id_token_is_not_an_access_token(api, tokens):
 def test_rfc6750_3_1_malformed_token_is_invalid_token(api, token):
     resp = api.get("/userinfo", headers={"Authorization": f"Bearer {token}"})
     assert resp.status_code == 401
+
+
+def test_userinfo_reads_the_person_as_stored_now(api, tokens, citizen, platform):
+    """The person is read with the token's record on every request: a locked account's token stops at
+    once, and a changed attribute is answered as changed."""
+    assert api.get("/userinfo", headers=bearer(tokens["access_token"])).json()["name"] == "Nguyễn Văn An"
+    update_rows(platform.db, Identity, Identity.id == citizen.id, locked=True)
+    assert_invalid_token(api.get("/userinfo", headers=bearer(tokens["access_token"])))
+    sealed = platform.sealer.seal_text("Nguyễn Văn Bình", f"identity:{citizen.id}:full_name")
+    update_rows(platform.db, Identity, Identity.id == citizen.id, locked=False, full_name_enc=sealed)
+    assert api.get("/userinfo", headers=bearer(tokens["access_token"])).json()["name"] == "Nguyễn Văn Bình"
 
 
 def test_rfc6750_3_1_client_credentials_token_has_insufficient_scope(api, platform):
