@@ -178,7 +178,9 @@ class SoftwareKeyManager:
                 .order_by(SigningKey.created_at)
             ).all()
             published = [dict(r.public_jwk) for r in rows]
-            signing = {r.alg: self._private_key(r) for r in rows if r.state == "current"}
+            # The sealed private halves only: each is opened when its algorithm first signs (an RSA key's
+            # import, with its validation, takes a good part of a second; most portals only use ES256).
+            signing = {r.alg: (r.kid, r.private_enc) for r in rows if r.state == "current"}
         cache = {
             "jwks": {"keys": published},
             "signing": signing,
@@ -188,19 +190,19 @@ class SoftwareKeyManager:
             self._cache, self._cache_at = cache, time.monotonic()
         return cache
 
-    def _private_key(self, row: SigningKey) -> SigningJWK:
-        key = self._private.get(row.kid)
+    def _private_key(self, alg: str, kid: str, sealed: bytes) -> SigningJWK:
+        key = self._private.get(kid)
         if key is None:
-            key = _import(row.alg, json.loads(self._sealer.open(row.private_enc, row.kid.encode())))
-            self._private[row.kid] = key
+            key = _import(alg, json.loads(self._sealer.open(sealed, kid.encode())))
+            self._private[kid] = key
         return key
 
     def signing_key(self, alg: str) -> SigningJWK:
         try:
-            key: SigningJWK = self._load()["signing"][alg]
+            kid, sealed = self._load()["signing"][alg]
         except KeyError:
             raise LookupError(f"no current signing key for {alg}") from None
-        return key
+        return self._private_key(alg, kid, sealed)
 
     def public_jwks(self) -> dict[str, Any]:
         jwks: dict[str, Any] = self._load()["jwks"]

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import text
 
+from idp import keys
 from idp.crypto import DecryptionError, Sealer
 from idp.models import SigningKey
 from tests.support.factories import make_citizen
@@ -44,6 +45,21 @@ def test_next_key_is_published_before_it_signs(app, platform):
         nxt = s.query(SigningKey).filter_by(alg="ES256", state="next").one().kid
     assert nxt in {k["kid"] for k in platform.keys.public_jwks()["keys"]}
     assert platform.keys.signing_key("ES256").kid != nxt
+
+
+def test_a_private_key_is_opened_when_its_algorithm_first_signs(app, platform, monkeypatch):
+    """Opening an RSA key (its import validates it) took most of a second at the first token after a
+    start or a rotation, for portals that only use ES256."""
+    opened: list[str] = []
+    real = keys._import
+    monkeypatch.setattr(keys, "_import", lambda alg, data: opened.append(alg) or real(alg, data))
+    es256 = platform.keys.signing_key("ES256")
+    assert opened == ["ES256"] and platform.keys.public_jwks()["keys"]
+    assert platform.keys.signing_key("ES256") is es256 and opened == ["ES256"]
+    assert platform.keys.signing_key("RS256").kid.startswith("rs256-") and opened == ["ES256", "RS256"]
+    platform.keys.rotate(actor="test", alg="ES256")
+    rotated = platform.keys.signing_key("ES256")
+    assert rotated.kid != es256.kid and opened == ["ES256", "RS256", "ES256"]
 
 
 def test_database_dump_of_identities_has_no_personal_data(op, platform):
