@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from idp import audit
@@ -148,16 +148,33 @@ class IdentityStore:
         audit.record(s, audit.AuditEvent.IDENTITY_CREATED, actor=actor, identity_id=iid, data={"loa": loa})
         return row
 
-    def find_by_username(self, s: Session, username: str) -> Identity | None:
-        """A username is a personal ID number (12 digits) or an email address."""
+    def _username_key(self, username: str) -> ColumnElement[bool] | None:
+        """A username is a personal ID number (12 digits) or an email address: the blind index it is
+        found by, or None for anything else."""
         username = username.strip()
         if "@" in username:
-            key = Identity.email_index == self.index("email", normalise_email(username))
-        elif username.isdigit() and len(username) == 12:
-            key = Identity.personal_id_index == self.index("personal_id", username)
-        else:
-            return None
-        return s.scalar(select(Identity).where(key))
+            return Identity.email_index == self.index("email", normalise_email(username))
+        if username.isdigit() and len(username) == 12:
+            return Identity.personal_id_index == self.index("personal_id", username)
+        return None
+
+    def find_by_username(self, s: Session, username: str) -> Identity | None:
+        key = self._username_key(username)
+        return s.scalar(select(Identity).where(key)) if key is not None else None
+
+    def password_for_username(self, s: Session, username: str) -> tuple[str | None, str | None]:
+        """The identity ``username`` names and its stored password hash, (None, None) when there is none:
+        one Core statement, for the read before a login's hash (``PasswordLogin.stored_for_check``)."""
+        key = self._username_key(username)
+        if key is None:
+            return None, None
+        statement = (
+            select(Identity.id, PasswordCredential.password_hash)
+            .outerjoin(PasswordCredential, PasswordCredential.identity_id == Identity.id)
+            .where(key)
+        )
+        row = s.connection().execute(statement).first()
+        return (row.id, row.password_hash) if row is not None else (None, None)
 
     def person(self, row: PersonRecord) -> Person:
         open_ = lambda field, v: self.sealer.open_text(v, self._ctx(row.id, field))  # noqa: E731

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from idp import audit
@@ -21,6 +21,9 @@ from idp.db import Database, utcnow
 from idp.identities import IdentityStore
 from idp.models import Identity, LoginThrottle, PasswordCredential
 from idp.throttle import count_failure, locked_row
+
+# The lock ends of a login's throttle keys (account and IP), in one statement.
+_LOCKS = select(LoginThrottle.locked_until).where(LoginThrottle.key.in_(bindparam("keys", expanding=True)))
 
 
 @dataclass(frozen=True)
@@ -80,11 +83,11 @@ class PasswordLogin:
         things: the account and stored hash for ``username``, or None when a lock is already set. The
         caller closes the session before ``verify_stored``: a hash is tens of milliseconds, too long to
         hold a snapshot (SQLite's checkpoints wait for it) or a pooled connection."""
-        if self._lock_end(read.get(LoginThrottle, k) for k in self._keys(username, ip)):
+        locks = read.connection().execute(_LOCKS, {"keys": self._keys(username, ip)}).scalars()
+        now = utcnow()
+        if any(until is not None and until > now for until in locks):
             return None
-        identity = self.identities.find_by_username(read, username)
-        cred = read.get(PasswordCredential, identity.id) if identity is not None else None
-        return StoredPassword(identity.id if identity else None, cred.password_hash if cred else None)
+        return StoredPassword(*self.identities.password_for_username(read, username))
 
     def verify_stored(self, stored: StoredPassword | None, password: str) -> CheckedPassword | None:
         """The second half of ``check_first``: the hash, outside any session."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from idp import audit
@@ -29,6 +29,11 @@ from idp.throttle import count_failure, locked_row
 
 SECOND_FACTOR_LEVEL = 3
 PASSWORD_LEVEL = 2
+_ANY_CONFIRMED = (
+    select(Factor.id)
+    .where(Factor.identity_id == bindparam("identity_id"), Factor.confirmed_at.is_not(None))
+    .limit(1)
+)
 
 
 @dataclass(frozen=True)
@@ -61,7 +66,11 @@ class SecondFactors:
 
     def max_level(self, s: Session, identity_id: str) -> int:
         """decide()'s max_auth_level: recovery codes alone are a fallback, not a factor of their own."""
-        return SECOND_FACTOR_LEVEL if self.confirmed(s, identity_id) else PASSWORD_LEVEL
+        # Asked at every login and every authorization with a session: one key read by Core, not the
+        # identity's factors loaded as entities. Flushed first, as the ORM's autoflush would.
+        s.flush()
+        found = s.connection().execute(_ANY_CONFIRMED, {"identity_id": identity_id}).first()
+        return SECOND_FACTOR_LEVEL if found is not None else PASSWORD_LEVEL
 
     def recovery_left(self, s: Session, identity_id: str) -> int:
         rows = s.scalars(

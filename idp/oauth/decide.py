@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from idp.errors import ConsentRequired, LoginRequired, OAuthError, UnmetAuthenticationRequirements
@@ -36,13 +36,20 @@ class Decision:
     error: OAuthError | None = None
 
 
+# Read at every authorization with a session: the two columns it decides by, by Core.
+_CONSENTED = select(Consent.scopes, Consent.claims).where(
+    Consent.identity_id == bindparam("identity_id"),
+    Consent.client_id == bindparam("client_id"),
+    Consent.revoked_at.is_(None),
+)
+
+
 def consent_covers(s: Session, identity_id: str, request: AuthorizationRequest) -> bool:
-    consent = s.scalar(
-        select(Consent).where(
-            Consent.identity_id == identity_id,
-            Consent.client_id == request.client_id,
-            Consent.revoked_at.is_(None),
-        )
+    s.flush()  # a consent recorded earlier in this unit of work counts (the ORM's autoflush, by hand)
+    consent = (
+        s.connection()
+        .execute(_CONSENTED, {"identity_id": identity_id, "client_id": request.client_id})
+        .first()
     )
     if consent is None:
         return False

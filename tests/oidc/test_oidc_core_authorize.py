@@ -309,3 +309,22 @@ def test_form_post_response_mode_escapes_what_the_portal_sent(browser, portal, c
     resp = begin(browser, portal, response_mode="form_post", state='"><script>alert(1)</script>')
     assert "<script>alert(1)" not in resp.text
     assert dict(HIDDEN.findall(resp.text))["state"] == "&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"
+
+
+def test_an_interaction_is_completed_exactly_once(op, platform, portal):
+    """What keeps a double-submitted form from issuing two codes: the first completion wins, in the same
+    unit of work or another, and the session's copy of the row says so."""
+    with platform.db.session() as s:
+        row = op.sessions.new_interaction(
+            s, browser_id="browser", client_id=portal.client_id, request={}, prompt="login"
+        )
+        interaction_id = row.id
+    with platform.db.session() as s:
+        loaded = op.sessions.interaction(s, interaction_id, "browser")
+        assert loaded is not None and loaded.completed_at is None
+        assert op.sessions.complete(s, interaction_id) is True
+        assert loaded.completed_at is not None and not s.is_modified(loaded)
+        assert op.sessions.complete(s, interaction_id) is False
+    with platform.db.session() as s:
+        assert op.sessions.complete(s, interaction_id) is False
+        assert op.sessions.interaction(s, interaction_id, "browser") is None
