@@ -87,6 +87,10 @@ class PersonRecord(Protocol):
     def updated_at(self) -> datetime: ...
 
 
+# The column names a PersonRecord has, in order: another statement selects exactly these.
+PERSON_COLUMNS = tuple(name for name, member in vars(PersonRecord).items() if isinstance(member, property))
+
+
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 

@@ -83,9 +83,7 @@ class PasswordLogin:
         things: the account and stored hash for ``username``, or None when a lock is already set. The
         caller closes the session before ``verify_stored``: a hash is tens of milliseconds, too long to
         hold a snapshot (SQLite's checkpoints wait for it) or a pooled connection."""
-        locks = read.connection().execute(_LOCKS, {"keys": self._keys(username, ip)}).scalars()
-        now = utcnow()
-        if any(until is not None and until > now for until in locks):
+        if _latest_lock(read.connection().execute(_LOCKS, {"keys": self._keys(username, ip)}).scalars()):
             return None
         return StoredPassword(*self.identities.password_for_username(read, username))
 
@@ -156,9 +154,7 @@ class PasswordLogin:
 
     @staticmethod
     def _lock_end(rows: Iterable[LoginThrottle | None], now: datetime | None = None) -> datetime | None:
-        now = now or utcnow()
-        locked = [t.locked_until for t in rows if t is not None and t.locked_until and t.locked_until > now]
-        return max(locked) if locked else None
+        return _latest_lock((t.locked_until for t in rows if t is not None), now)
 
     def _refuse_locked(
         self, s: Session, identity: Identity | None, client_id: str | None, ip: str | None, lock_end: datetime
@@ -187,6 +183,13 @@ class PasswordLogin:
         ]
         locked = [end for end in ends if end is not None]
         return max(locked) if locked else None
+
+
+def _latest_lock(ends: Iterable[datetime | None], now: datetime | None = None) -> datetime | None:
+    """The latest of the lock ends still in the future, or None when nothing is locked."""
+    now = now or utcnow()
+    locked = [end for end in ends if end is not None and end > now]
+    return max(locked) if locked else None
 
 
 def identity_by_id(s: Session, identity_id: str) -> Identity | None:

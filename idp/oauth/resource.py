@@ -13,7 +13,7 @@ from idp import audit
 from idp.crypto import sha256_hex
 from idp.db import utcnow
 from idp.errors import InsufficientScope, InvalidToken, OAuthError
-from idp.identities import IdentityStore, PersonRecord
+from idp.identities import PERSON_COLUMNS, IdentityStore, PersonRecord
 from idp.models import Client, Grant, Identity, IssuedAccessToken, RefreshToken
 from idp.oauth.claims import person_claims, requested_claim_names, userinfo_claim_names
 from idp.oauth.client_resolution import ClientCache
@@ -51,22 +51,9 @@ _TOKEN_ROWS = (
 # UserInfo's: the same, with the person of the grant in the same statement, by the column names
 # ``PersonRecord`` reads (no other selected column is called ``id`` or ``updated_at``). Loading an
 # ``Identity`` entity by a second statement cost a quarter of a UserInfo request.
-_USERINFO_ROWS = _TOKEN_ROWS.add_columns(
-    Identity.id,
-    Identity.personal_id_enc,
-    Identity.full_name_enc,
-    Identity.birth_date_enc,
-    Identity.sex_enc,
-    Identity.email_enc,
-    Identity.phone_enc,
-    Identity.address_enc,
-    Identity.email_verified,
-    Identity.phone_verified,
-    Identity.loa,
-    Identity.locale,
-    Identity.locked,
-    Identity.updated_at,
-).outerjoin(Identity, Identity.id == Grant.identity_id)
+_USERINFO_ROWS = _TOKEN_ROWS.add_columns(*(getattr(Identity, name) for name in PERSON_COLUMNS)).outerjoin(
+    Identity, Identity.id == Grant.identity_id
+)
 
 
 @dataclass(frozen=True)
