@@ -166,6 +166,21 @@ class IdentityStore:
         key = self._username_key(username)
         return s.scalar(select(Identity).where(key)) if key is not None else None
 
+    def find_with_password(
+        self, s: Session, username: str
+    ) -> tuple[Identity | None, PasswordCredential | None]:
+        """The identity ``username`` names and its password credential (None for an account without a
+        password), both as entities of ``s``, in one statement."""
+        key = self._username_key(username)
+        if key is None:
+            return None, None
+        row = s.execute(
+            select(Identity, PasswordCredential)
+            .outerjoin(PasswordCredential, PasswordCredential.identity_id == Identity.id)
+            .where(key)
+        ).first()
+        return (row[0], row[1]) if row is not None else (None, None)
+
     def password_for_username(self, s: Session, username: str) -> tuple[str | None, str | None]:
         """The identity ``username`` names and its stored password hash, (None, None) when there is none:
         one Core statement, for the read before a login's hash (``PasswordLogin.stored_for_check``)."""

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from idp import audit
@@ -24,6 +24,20 @@ from idp.throttle import count_failure, locked_row
 
 # The lock ends of a login's throttle keys (account and IP), in one statement.
 _LOCKS = select(LoginThrottle.locked_until).where(LoginThrottle.key.in_(bindparam("keys", expanding=True)))
+# The same counters read under row locks by a login whose password was right, in key order ("acct:"
+# before "ip:"), the order a failed attempt locks them in one at a time (``locked_row``), so the two
+# never wait on each other in a cycle.
+_LOCKED_COUNTERS = (
+    select(LoginThrottle.key, LoginThrottle.failures, LoginThrottle.locked_until)
+    .where(LoginThrottle.key.in_(bindparam("keys", expanding=True)))
+    .order_by(LoginThrottle.key)
+    .with_for_update()
+)
+_CLEAR = (
+    update(LoginThrottle)
+    .where(LoginThrottle.key == bindparam("clear_key"))
+    .values(failures=0, locked_until=None)
+)
 
 
 @dataclass(frozen=True)
@@ -83,7 +97,7 @@ class PasswordLogin:
         things: the account and stored hash for ``username``, or None when a lock is already set. The
         caller closes the session before ``verify_stored``: a hash is tens of milliseconds, too long to
         hold a snapshot (SQLite's checkpoints wait for it) or a pooled connection."""
-        if _latest_lock(read.connection().execute(_LOCKS, {"keys": self._keys(username, ip)}).scalars()):
+        if self._lock_ends(read, self._keys(username, ip)):
             return None
         return StoredPassword(*self.identities.password_for_username(read, username))
 
@@ -108,7 +122,7 @@ class PasswordLogin:
         """``checked``: the outcome of ``check_first`` for this username and password, if the caller ran
         it."""
         now = utcnow()
-        identity = self.identities.find_by_username(s, username)
+        identity, cred = self.identities.find_with_password(s, username)
         # Throttle by the username typed, not by the account found, so that unknown usernames lock out
         # exactly like known ones and the lockout reveals nothing about which accounts exist.
         keys = self._keys(username, ip)
@@ -117,9 +131,8 @@ class PasswordLogin:
         # behind each other across all worker processes. A lock seen here already refuses at once.
         # With ``checked``, check_first saw no lock before it verified, so this early look is not needed:
         # the look under the row locks below decides.
-        if checked is None and (lock_end := self._lock_end(s.get(LoginThrottle, k) for k in keys)):
+        if checked is None and (lock_end := self._lock_ends(s, keys)):
             return self._refuse_locked(s, identity, client_id, ip, lock_end)
-        cred = s.get(PasswordCredential, identity.id) if identity is not None else None
         stored = cred.password_hash if cred else None
         if checked is not None and (checked.identity_id, checked.password_hash) == (
             identity.id if identity else None,
@@ -129,18 +142,12 @@ class PasswordLogin:
         else:
             # Not checked before, or the account or its password changed since: check what is stored now.
             ok = self.identities.passwords.verify(stored, password)
+        if ok and identity is not None and cred is not None and not identity.locked:
+            return self._succeeded(s, identity, cred, password, keys, client_id, ip, now)
         throttles = [locked_row(s, k) for k in keys]
         # Checked again under the row locks: a lock set by a concurrent attempt meanwhile still holds.
         if lock_end := self._lock_end(throttles, now):
             return self._refuse_locked(s, identity, client_id, ip, lock_end)
-        if ok and identity is not None and cred is not None and not identity.locked:
-            for t in throttles:
-                if t.key.startswith("acct:"):
-                    t.failures, t.locked_until = 0, None
-            if self.identities.passwords.needs_rehash(cred.password_hash):
-                cred.password_hash = self.identities.passwords.rehash(password)
-                cred.updated_at = now
-            return LoginResult(identity)
         until = self._count_failure(throttles, now)
         audit.record(
             s,
@@ -151,6 +158,38 @@ class PasswordLogin:
             data={"reason": "account_locked" if identity and identity.locked else "bad_credentials"},
         )
         return LoginResult(None, locked_until=until)
+
+    def _succeeded(
+        self,
+        s: Session,
+        identity: Identity,
+        cred: PasswordCredential,
+        password: str,
+        keys: list[str],
+        client_id: str | None,
+        ip: str | None,
+        now: datetime,
+    ) -> LoginResult:
+        """The right password for an unlocked account. Its counters are read under row locks, in one
+        statement: a lock set by a concurrent attempt meanwhile still refuses. A key with no row has
+        never failed, and a success creates none (a counter row is a failure's record, so the table
+        holds the accounts and addresses that failed, not every citizen who ever logged in); the
+        account's failures are cleared only when there are some."""
+        rows = s.connection().execute(_LOCKED_COUNTERS, {"keys": keys}).all()
+        if lock_end := _latest_lock((r.locked_until for r in rows), now):
+            return self._refuse_locked(s, identity, client_id, ip, lock_end)
+        account = keys[0]
+        if any(r.key == account and (r.failures or r.locked_until is not None) for r in rows):
+            s.connection().execute(_CLEAR, {"clear_key": account})
+        if self.identities.passwords.needs_rehash(cred.password_hash):
+            cred.password_hash = self.identities.passwords.rehash(password)
+            cred.updated_at = now
+        return LoginResult(identity)
+
+    @staticmethod
+    def _lock_ends(s: Session, keys: list[str]) -> datetime | None:
+        """The latest lock still set on ``keys``, read without row locks."""
+        return _latest_lock(s.connection().execute(_LOCKS, {"keys": keys}).scalars())
 
     @staticmethod
     def _lock_end(rows: Iterable[LoginThrottle | None], now: datetime | None = None) -> datetime | None:

@@ -167,6 +167,32 @@ def test_a_lock_set_after_the_check_first_still_refuses(op, citizen, platform):
     assert not late.ok and late.locked_until is not None
 
 
+def counters(platform) -> dict[str, tuple[int, object]]:
+    with platform.db.session() as s:
+        return {t.key.split(":")[0]: (t.failures, t.locked_until) for t in s.scalars(select(LoginThrottle))}
+
+
+def test_a_successful_login_writes_no_counter_rows(op, citizen, platform):
+    """A counter row records failures: a citizen who only ever logs in correctly leaves none, for the
+    account or the address (the table holds who failed, not everyone who logged in)."""
+    assert attempt(op, citizen, citizen.password).ok
+    checked = op.login.check_first(
+        platform.db, username=citizen.personal_id, password=citizen.password, ip=None
+    )
+    assert attempt(op, citizen, citizen.password, checked).ok
+    assert counters(platform) == {}
+
+
+def test_a_successful_login_clears_the_accounts_failures_not_the_addresss(op, citizen, platform):
+    for _ in range(4):
+        assert not attempt(op, citizen, WRONG).ok
+    assert counters(platform) == {"acct": (4, None), "ip": (4, None)}
+    assert attempt(op, citizen, citizen.password).ok
+    assert counters(platform) == {"acct": (0, None), "ip": (4, None)}
+    # Counting starts again: four more failures do not lock, the fifth does.
+    assert [attempt(op, citizen, WRONG).locked_until is None for _ in range(5)] == [True] * 4 + [False]
+
+
 def test_the_login_hashes_with_no_database_connection_held(browser, portal, citizen, hashed):
     """The login POST reads the interaction and the stored hash in one read session and closes it before the
     hash: an open snapshot for tens of milliseconds holds up SQLite's checkpoints and a pooled connection."""
