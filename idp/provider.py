@@ -243,10 +243,11 @@ class OpenIDProvider:
         interaction_id: str,
         browser_id: str | None,
     ) -> tuple[Interaction, Client, AuthorizationRequest, set[str]]:
-        interaction = self.sessions.interaction(s, interaction_id, browser_id)
-        if interaction is None:
+        found = self.sessions.interaction(s, interaction_id, browser_id)
+        if found is None:
             raise InvalidPageRequest("error.interaction_expired")
-        client = self.client_auth.clients.get(s, interaction.client_id)
+        interaction, revision = found
+        client = self.client_auth.clients.at_revision(s, interaction.client_id, revision)
         if client is None or client.disabled:
             raise InvalidPageRequest("error.unknown_client")
         data = interaction.request
@@ -306,7 +307,7 @@ class OpenIDProvider:
         # before the password is checked; the unit of work below loads it again and decides. One read
         # session for both, closed before the hash (PasswordLogin.check_first in two halves).
         with self.db.read_session() as read:
-            if self.sessions.interaction(read, interaction_id, browser_id) is None:
+            if not self.sessions.may_continue(read, interaction_id, browser_id):
                 raise InvalidPageRequest("error.interaction_expired")
             stored = self.login.stored_for_check(read, username=username, ip=ip)
         checked = self.login.verify_stored(stored, password)

@@ -320,11 +320,45 @@ def test_an_interaction_is_completed_exactly_once(op, platform, portal):
         )
         interaction_id = row.id
     with platform.db.session() as s:
-        loaded = op.sessions.interaction(s, interaction_id, "browser")
-        assert loaded is not None and loaded.completed_at is None
+        found = op.sessions.interaction(s, interaction_id, "browser")
+        assert found is not None and found[1] == s.get(Client, portal.client_id).updated_at
+        loaded = found[0]
+        assert loaded.completed_at is None
         assert op.sessions.complete(s, interaction_id) is True
         assert loaded.completed_at is not None and not s.is_modified(loaded)
         assert op.sessions.complete(s, interaction_id) is False
     with platform.db.session() as s:
         assert op.sessions.complete(s, interaction_id) is False
         assert op.sessions.interaction(s, interaction_id, "browser") is None
+        assert op.sessions.may_continue(s, interaction_id, "browser") is False
+
+
+def test_the_check_before_the_hash_refuses_what_loading_the_interaction_refuses(op, platform, portal):
+    """``may_continue`` (Core, before a password hash) and ``interaction`` (the unit of work) agree: another
+    browser, no browser, an unknown id, an expired and a completed interaction are refused by both."""
+    with platform.db.session() as s:
+        live = op.sessions.new_interaction(
+            s, browser_id="browser", client_id=portal.client_id, request={}, prompt="login"
+        ).id
+        expired = op.sessions.new_interaction(
+            s, browser_id="browser", client_id=portal.client_id, request={}, prompt="login"
+        )
+        expired.expires_at = utcnow() - timedelta(seconds=1)
+        expired_id = expired.id
+        done = op.sessions.new_interaction(
+            s, browser_id="browser", client_id=portal.client_id, request={}, prompt="login"
+        ).id
+    with platform.db.session() as s:
+        assert op.sessions.complete(s, done)
+    cases = [
+        (live, "browser", True),
+        (live, "another-browser", False),
+        (live, None, False),
+        ("no-such-interaction", "browser", False),
+        (expired_id, "browser", False),
+        (done, "browser", False),
+    ]
+    with platform.db.read_session() as s:
+        for interaction_id, browser, expected in cases:
+            assert op.sessions.may_continue(s, interaction_id, browser) is expected, interaction_id
+            assert (op.sessions.interaction(s, interaction_id, browser) is not None) is expected
