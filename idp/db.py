@@ -13,7 +13,7 @@ from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, Insert, MetaData, Table, create_engine, event
+from sqlalchemy import Connection, DateTime, Engine, Insert, MetaData, Table, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -197,6 +197,60 @@ class _WriterQueue:
                 self._lock.release()
 
 
+class Reads:
+    """A read on one pooled connection of the read engine (``Database.reads``), for the reads that run
+    on every portal's request (UserInfo, introspection): Core statements on ``connection()``, and an ORM
+    session on that same connection, hence the same snapshot, only when a rarer branch needs one
+    (``orm``). Opening and closing a ``Session`` around a one-statement read cost as much as the
+    statement: ~60 µs of a UserInfo request's ~400 (in-process, SQLite; bench/RESULTS.md).
+
+    Nothing is committed here: the session, when made, joins the connection's transaction, which the
+    connection's close rolls back (SQLite); on PostgreSQL the connection is read-only."""
+
+    __slots__ = ("_conn", "_factory", "_orm")
+
+    def __init__(self, conn: Connection, factory: sessionmaker[Session]) -> None:
+        self._conn, self._factory = conn, factory
+        self._orm: Session | None = None
+
+    def connection(self) -> Connection:
+        """The same call as ``Session.connection()``, so Core code reads from either."""
+        return self._conn
+
+    @property
+    def orm(self) -> Session:
+        if self._orm is None:
+            # The session must join a transaction it did not begin: begun by the session itself, it would
+            # be the session's to commit. Joined, its commit commits nothing (SQLAlchemy's
+            # join_transaction_mode "conservative_savepoint") and the connection's close rolls it back.
+            if not self._conn.in_transaction():
+                self._conn.begin()
+            self._orm = self._factory(bind=self._conn)
+        return self._orm
+
+    def close(self) -> None:
+        if self._orm is not None:
+            self._orm.close()
+            self._orm = None
+
+
+# What the read paths shared by units of work and by ``Reads`` take: both answer ``connection()``.
+Unit = Session | Reads
+
+
+def orm(unit: Unit) -> Session:
+    """The ORM session of ``unit``: itself, or the one a ``Reads`` makes on its connection."""
+    return unit if isinstance(unit, Session) else unit.orm
+
+
+def unit_of_work(unit: Unit) -> Session:
+    """``unit`` for code that writes (a client assertion's jti, a resolver's refresh): a ``Reads`` here is
+    a programming error, refused loudly rather than written into a transaction that is rolled back."""
+    if not isinstance(unit, Session):
+        raise TypeError("this step writes: run it in Database.session(), not Database.reads()")
+    return unit
+
+
 class Database:
     """Owns the engine and hands out sessions; one per application."""
 
@@ -231,6 +285,18 @@ class Database:
         # read-only and the write fails (make_read_engine).
         with self._read_factory() as s:
             yield s
+
+    @contextmanager
+    def reads(self) -> Iterator[Reads]:
+        """A ``Reads`` on the read engine: as ``read_session`` (SQLite: a deferred BEGIN, rolled back at
+        the end; PostgreSQL: autocommit on a read-only connection), without a Session unless one is
+        asked for."""
+        with self._read_engine.connect() as conn:
+            unit = Reads(conn, self._read_factory)
+            try:
+                yield unit
+            finally:
+                unit.close()
 
     def dispose(self) -> None:
         self.engine.dispose()

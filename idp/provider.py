@@ -558,13 +558,14 @@ class OpenIDProvider:
 
     def userinfo_response(self, token: str) -> tuple[str | None, dict[str, Any]]:
         """OIDC Core 5.3: the claims, or (when the client asked for it) the claims as a signed JWT."""
-        # UserInfo only reads: on SQLite a read session neither takes nor waits for the write lock.
-        with self.db.read_session() as s:
+        # UserInfo only reads: on SQLite a read neither takes nor waits for the write lock, and its one
+        # statement runs on the connection without an ORM session (``Database.reads``).
+        with self.db.reads() as s:
             client, claims = self.userinfo.claims(s, token)
             alg, client_id = (
                 client.userinfo_signed_response_alg,
                 client.client_id,
-            )  # read while the session is open
+            )  # read while the connection is open
         if alg:
             # OIDC Core 5.3.2: a signed response is a JWT with iss and aud.
             return self.signer.sign({**claims, "iss": self.issuer, "aud": client_id}, alg=alg), claims
@@ -573,10 +574,9 @@ class OpenIDProvider:
     def introspect(self, authorization: str | None, form: dict[str, str]) -> dict[str, Any]:
         creds = parse_credentials(authorization, form)
         # Introspection only reads, except that a client assertion's jti is recorded against replay (RFC
-        # 7523 Section 3): the other methods take a read session, which on SQLite neither takes nor waits
-        # for the write lock.
-        unit = self.db.session if creds.method == "private_key_jwt" else self.db.read_session
-        with unit() as s:
+        # 7523 Section 3): the other methods only read (``Database.reads``), which on SQLite neither takes
+        # nor waits for the write lock.
+        with self.db.session() if creds.method == "private_key_jwt" else self.db.reads() as s:
             client = self.client_auth.authenticate(s, creds)
             if client.is_public:
                 raise UnauthorizedClient("public clients cannot introspect tokens")

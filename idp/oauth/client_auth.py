@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from idp.clients import ASSERTION_ALGS
 from idp.crypto import constant_time_equal, sha256_hex
-from idp.db import InsertIfAbsent, utcnow
+from idp.db import InsertIfAbsent, Unit, unit_of_work, utcnow
 from idp.errors import InvalidClient, InvalidRequest
 from idp.models import Client, ClientAssertionJti
 from idp.oauth.client_resolution import ClientCache, ClientResolver, find_client
@@ -94,13 +94,15 @@ class ClientAuthenticator:
         # Every token, introspection and revocation request authenticates a client: read it exactly, cheaply.
         self.clients = ClientCache()
 
-    def authenticate(self, s: Session, creds: ClientCredentials) -> Client:
+    def authenticate(self, s: Unit, creds: ClientCredentials) -> Client:
+        """The client that ``creds`` prove. A client secret is checked from a ``Reads`` as well as from a
+        unit of work; a client assertion needs the unit of work, which records its jti."""
         basic = creds.method == "client_secret_basic"
         # Only a client that proves itself by signature may be resolved elsewhere (a federation leaf).
         resolvers = self.resolvers if creds.method == "private_key_jwt" else ()
         client = find_client(s, creds.client_id, resolvers, self.clients) if creds.client_id else None
         if creds.method == "private_key_jwt" and client is None:
-            client = self._client_from_assertion(s, creds.assertion or "")
+            client = self._client_from_assertion(unit_of_work(s), creds.assertion or "")
         if client is None or client.disabled:
             raise InvalidClient(basic=basic, detail=f"unknown or disabled client {creds.client_id!r}")
         if client.token_endpoint_auth_method != creds.method:
@@ -114,7 +116,7 @@ class ClientAuthenticator:
             if not ok:
                 raise InvalidClient(basic=basic, detail="wrong client secret")
         elif creds.method == "private_key_jwt":
-            self._check_assertion(s, client, creds.assertion or "")
+            self._check_assertion(unit_of_work(s), client, creds.assertion or "")
         return client
 
     def _client_from_assertion(self, s: Session, assertion: str) -> Client | None:

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from sqlalchemy import bindparam, event, inspect, select
 from sqlalchemy.orm import InstanceState, Session, make_transient_to_detached
 
+from idp.db import Unit, orm, unit_of_work
 from idp.models import Client
 
 
@@ -76,12 +77,12 @@ class ClientCache:
         self._clients: dict[str, Client] = {}
         self._lock = threading.Lock()
 
-    def get(self, s: Session, client_id: str, *, attach: bool = False) -> Client | None:
+    def get(self, s: Unit, client_id: str, *, attach: bool = False) -> Client | None:
         revision = s.connection().execute(_REVISION, {"client_id": client_id}).scalar()
         return self.at_revision(s, client_id, revision, attach=attach)
 
     def at_revision(
-        self, s: Session, client_id: str, revision: datetime | None, *, attach: bool = False
+        self, s: Unit, client_id: str, revision: datetime | None, *, attach: bool = False
     ) -> Client | None:
         """The client whose ``updated_at`` was just read as ``revision`` in this session's transaction (by
         ``get``, or joined into another statement): the cached row if it is that revision, else the row
@@ -90,9 +91,10 @@ class ClientCache:
             return None
         cached = self._clients.get(client_id)
         if cached is not None and cached.updated_at == revision:
-            return s.merge(cached, load=False) if attach else cached
-        client = s.get(Client, client_id)
-        if client is not None and not s.is_modified(client):
+            return orm(s).merge(cached, load=False) if attach else cached
+        session = orm(s)
+        client = session.get(Client, client_id)
+        if client is not None and not session.is_modified(client):
             self._keep(client)
         return client
 
@@ -108,7 +110,7 @@ class ClientCache:
 
 
 def find_client(
-    s: Session, client_id: str, resolvers: Sequence[ClientResolver], cache: ClientCache | None = None
+    s: Unit, client_id: str, resolvers: Sequence[ClientResolver], cache: ClientCache | None = None
 ) -> Client | None:
     """The client ``client_id`` names, for reading only: cached rows are shared (``ClientCache``). Only a
     client that a resolver may refresh is attached to the session, for the resolver to change."""
@@ -116,9 +118,10 @@ def find_client(
     if cache is not None:
         client = cache.get(s, client_id[:255], attach=resolving)
     else:
-        client = s.get(Client, client_id[:255])
+        client = orm(s).get(Client, client_id[:255])
     if not resolving:
         return client
     for resolver in resolvers:
-        client = resolver.resolve(s, client_id, client)
+        # A resolver may create or refresh the client's row.
+        client = resolver.resolve(unit_of_work(s), client_id, client)
     return client

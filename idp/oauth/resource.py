@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from idp import audit
 from idp.crypto import sha256_hex
-from idp.db import utcnow
+from idp.db import Unit, orm, utcnow
 from idp.errors import InsufficientScope, InvalidToken, OAuthError
 from idp.identities import PERSON_COLUMNS, IdentityStore, PersonRecord
 from idp.models import Client, Grant, Identity, IssuedAccessToken, RefreshToken
@@ -74,12 +74,12 @@ class AccessTokens:
         self.signer = signer
         self.clients = clients or ClientCache()
 
-    def verify(self, s: Session, token: str) -> AccessTokenInfo:
+    def verify(self, s: Unit, token: str) -> AccessTokenInfo:
         """The server-side record (found by jti, matched by hash, or by signature for older tokens), type,
         issuer, expiry; not revoked, client enabled, grant alive."""
         return self.verify_with_rows(s, token).info
 
-    def verify_with_rows(self, s: Session, token: str, *, with_person: bool = False) -> VerifiedAccess:
+    def verify_with_rows(self, s: Unit, token: str, *, with_person: bool = False) -> VerifiedAccess:
         """``verify``, also returning the token's client and grant, and with ``with_person`` the person's
         row, all in one statement."""
         header, claims = self.signer.unverified(token)
@@ -123,7 +123,7 @@ class UserInfo:
         self.identities = identities
         self.subjects = subjects
 
-    def claims(self, s: Session, token: str) -> tuple[Client, dict[str, Any]]:
+    def claims(self, s: Unit, token: str) -> tuple[Client, dict[str, Any]]:
         verified = self.tokens.verify_with_rows(s, token, with_person=True)
         info, client = verified.info, verified.client
         if "openid" not in info.scope or verified.grant_scope is None:
@@ -152,7 +152,7 @@ class Introspection:
     def __init__(self, tokens: AccessTokens) -> None:
         self.tokens = tokens
 
-    def inspect(self, s: Session, client: Client, form: Mapping[str, str]) -> dict[str, Any]:
+    def inspect(self, s: Unit, client: Client, form: Mapping[str, str]) -> dict[str, Any]:
         token = form.get("token") or ""
         hint = form.get("token_type_hint")
         order = (
@@ -169,7 +169,7 @@ class Introspection:
                 return result
         return {"active": False}
 
-    def _access(self, s: Session, token: str) -> dict[str, Any] | None:
+    def _access(self, s: Unit, token: str) -> dict[str, Any] | None:
         if token.count(".") != 2:
             return None
         try:
@@ -192,11 +192,14 @@ class Introspection:
         out.update({k: c[k] for k in ("auth_time", "acr", "amr", "sid") if k in c})
         return out
 
-    def _refresh(self, s: Session, token: str) -> dict[str, Any] | None:
-        row = s.get(RefreshToken, sha256_hex(token)) if token else None
+    def _refresh(self, s: Unit, token: str) -> dict[str, Any] | None:
+        if not token:
+            return None
+        session = orm(s)
+        row = session.get(RefreshToken, sha256_hex(token))
         if row is None or row.revoked_at or row.rotated_at or row.expires_at <= utcnow():
             return None
-        grant = s.get(Grant, row.grant_id)
+        grant = session.get(Grant, row.grant_id)
         if grant is None or grant.revoked_at is not None:
             return None
         return {

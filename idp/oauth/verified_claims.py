@@ -16,8 +16,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
+from idp.db import Unit, orm
 from idp.errors import InvalidRequest
 from idp.identities import PersonRecord
 from idp.models import Client
@@ -59,7 +59,7 @@ def requested_names(claims_param: Mapping[str, Mapping[str, Any]]) -> list[str]:
 
 # -- response --------------------------------------------------------------------------------------------
 def verified_claims_for(
-    s: Session,
+    s: Unit,
     client: Client,
     identity: PersonRecord,
     requested: Any,
@@ -80,10 +80,10 @@ def verified_claims_for(
     return released if isinstance(requested, list) else released[0]
 
 
-def approved_proofing(s: Session, identity: PersonRecord) -> VerificationRequest | None:
+def approved_proofing(s: Unit, identity: PersonRecord) -> VerificationRequest | None:
     if identity.loa < 3:
         return None
-    return s.scalar(
+    return orm(s).scalar(
         select(VerificationRequest)
         .where(VerificationRequest.identity_id == identity.id, VerificationRequest.status == "approved")
         .order_by(VerificationRequest.decided_at.desc())
