@@ -21,9 +21,10 @@ class IdentityExists(ValueError):
     pass
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Person:
-    """The decrypted attributes of an identity, only ever held in memory."""
+    """The decrypted attributes of an identity, only ever held in memory. Its repr shows no attribute: a
+    person written into a log by mistake leaks nothing."""
 
     id: str
     personal_id: str | None
@@ -37,6 +38,9 @@ class Person:
     address: str | None
     loa: int
     locale: str
+
+    def __repr__(self) -> str:
+        return f"<Person {self.id}>"
 
     @property
     def family_name(self) -> str | None:

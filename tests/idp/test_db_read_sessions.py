@@ -97,7 +97,7 @@ def test_the_orm_session_of_reads_shares_the_connections_snapshot(db: Database) 
 
 
 def test_a_step_that_writes_refuses_a_reads(db: Database) -> None:
-    with db.reads() as r, pytest.raises(TypeError, match="Database.session"):
+    with db.reads() as r, pytest.raises(TypeError, match=r"Database\.session"):
         unit_of_work(r)
     with db.session() as s:
         assert unit_of_work(s) is s

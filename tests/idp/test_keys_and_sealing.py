@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from idp import keys
 from idp.crypto import DecryptionError, Sealer
-from idp.models import SigningKey
+from idp.models import Identity, SigningKey
 from tests.support.factories import make_citizen
 
 
@@ -75,3 +75,14 @@ def test_database_dump_of_identities_has_no_personal_data(op, platform):
         dump = " ".join(str(row) for row in s.execute(text("SELECT * FROM identities")).all())
     for secret in ("079195000777", "Trần Thị Bình", "binh@example.vn", "1995-08-02"):
         assert secret not in dump
+
+
+def test_a_person_written_into_a_log_shows_no_personal_data(op, platform):
+    citizen = make_citizen(op, full_name="Lê Văn Cường", email="cuong@example.vn")
+    with platform.db.session() as s:
+        identity = s.get(Identity, citizen.id)
+        assert identity is not None
+        person = op.identities.person(identity)
+    assert person.full_name == "Lê Văn Cường" and person.email == "cuong@example.vn"
+    for shown in (repr(person), str(person), f"{person!r}"):
+        assert shown == f"<Person {citizen.id}>"
