@@ -12,7 +12,7 @@ from sqlalchemy import event, func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from idp.db import Database, Reads, unit_of_work
+from idp.db import Database, Reads, Unit, orm, unit_of_work
 from idp.models import AuditHead
 
 # Both ways to read: an ORM read session, and a connection with a session only on demand.
@@ -41,11 +41,11 @@ def test_a_write_in_a_read_session_is_never_kept(db: Database, kind: str, throug
     before = _audit_seq(db)
     bump = text("UPDATE audit_head SET seq = seq + 1 WHERE id = 1")
 
-    def write(s: Session | Reads) -> None:
+    def write(s: Unit) -> None:
         if through == "connection":
             s.connection().execute(bump)
         else:
-            (s if isinstance(s, Session) else s.orm).execute(bump)
+            orm(s).execute(bump)
             # A commit of the session a Reads made joins the connection's transaction: it commits nothing.
             if isinstance(s, Reads):
                 s.orm.commit()
