@@ -8,6 +8,7 @@ methods and then ``OpenIDProvider.complete_external_login``; no FastAPI here.
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -29,6 +30,8 @@ from idp.models import SsoSession
 from idp.platform import Platform
 from idp.sessions import acr_for
 
+# Seconds the login page's list of upstream providers is kept (``Broker.providers``).
+PROVIDER_LIST_TTL = 5.0
 TRIP_TTL = 600  # seconds a person has at the upstream provider
 CHOICE_TTL = 900  # seconds to choose between a new identity and linking an existing account
 
@@ -72,6 +75,8 @@ class Broker:
         self.linker = IdentityLinker(self.identities, platform.sealer, platform.blind_index)
         self.password_login = PasswordLogin(platform.settings, self.identities, platform.blind_index)
         self.directory = oidc_upstream.UpstreamDirectory()
+        # (read at, catalogue generation, enabled providers): the login page's list (``providers``).
+        self._listed: tuple[float, int, list[ProviderInfo]] | None = None
 
     @property
     def issuer(self) -> str:
@@ -79,10 +84,21 @@ class Broker:
 
     def providers(self, *, min_level: int = 0) -> list[ProviderInfo]:
         """Enabled providers able to reach ``min_level`` (issue 5: the others are not offered)."""
-        # Every login page asks: a read session, so on SQLite it neither takes nor waits for the write lock.
+        return [p for p in self._enabled() if p.config.max_level >= min_level]
+
+    def _enabled(self) -> list[ProviderInfo]:
+        # Every login page shows the list, and it changes a few times a year: it is read again after
+        # PROVIDER_LIST_TTL seconds, or at once after a change made in this process. A provider disabled
+        # from another process may keep its button that long; the trip itself checks again (``provider``).
+        now, generation = time.monotonic(), ProviderCatalogue.generation
+        kept = self._listed
+        if kept is not None and kept[1] == generation and now - kept[0] < PROVIDER_LIST_TTL:
+            return kept[2]
+        # A read session, so on SQLite it neither takes nor waits for the write lock.
         with self.db.read_session() as s:
             found = self.catalogue.list(s, enabled_only=True)
-        return [p for p in found if p.config.max_level >= min_level]
+        self._listed = (now, generation, found)
+        return found
 
     # -- trips ---------------------------------------------------------------------------------------
     def _new_trip(

@@ -171,8 +171,16 @@ def check_config(protocol: str, cfg: ProviderConfig) -> ProviderConfig:
 
 
 class ProviderCatalogue:
+    # Bumped by every change made in this process, whatever instance made it, so that a list kept by
+    # ``Broker.providers`` is read again at once here (other processes' changes wait for its TTL).
+    generation = 0
+
     def __init__(self, sealer: Sealer) -> None:
         self.sealer = sealer
+
+    @classmethod
+    def _changed(cls) -> None:
+        cls.generation += 1
 
     @staticmethod
     def _ctx(provider_id: str, what: str) -> bytes:
@@ -220,6 +228,7 @@ class ProviderCatalogue:
             row.private_key_enc = self.sealer.seal(key, self._ctx(row.id, "private_key"))
         s.add(row)
         s.flush()
+        self._changed()
         audit.record(
             s,
             audit.AuditEvent.UPSTREAM_PROVIDER_ADDED,
@@ -276,6 +285,7 @@ class ProviderCatalogue:
             row.client_secret_enc = self.sealer.seal(client_secret.encode(), self._ctx(row.id, "secret"))
             changed.append("client_secret")
         row.updated_at = utcnow()
+        self._changed()
         audit.record(
             s,
             audit.AuditEvent.UPSTREAM_PROVIDER_UPDATED,
@@ -288,6 +298,7 @@ class ProviderCatalogue:
         """Removing a provider removes its links too: those people log in with NIXA's own methods."""
         row = self._row(s, name)
         s.delete(row)
+        self._changed()
         audit.record(s, audit.AuditEvent.UPSTREAM_PROVIDER_REMOVED, actor=actor, data={"provider": name})
 
     def client_secret(self, s: Session, provider_id: str) -> str | None:

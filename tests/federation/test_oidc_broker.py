@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from federation.upstream.catalogue import ProviderInfo
 from federation.upstream.models import FederatedLink
@@ -254,6 +254,39 @@ def test_a_disabled_provider_is_neither_offered_nor_usable(
     assert 'data-login-choice="upstream:bank"' not in fed_browser.get(location).text
     go = fed_browser.get(f"/federation/login/bank/{location.rsplit('/', 1)[1]}", follow_redirects=False)
     assert go.status_code == 400 and 'data-error="federation.error.unknown_provider"' in go.text
+
+
+def test_the_kept_provider_list_follows_a_change_made_here_at_once_and_one_made_elsewhere_within_its_ttl(
+    fed_browser: TestClient, platform: Platform, bank: ProviderInfo, monkeypatch
+) -> None:
+    from federation.broker import service
+    from federation.upstream.catalogue import ProviderCatalogue
+    from federation.upstream.models import UpstreamProvider
+
+    portal = make_portal(platform)
+    offered = 'data-login-choice="upstream:bank"'
+    location, _ = start_at_portal(fed_browser, portal)
+    assert offered in fed_browser.get(location).text
+    # Changed through the catalogue in this process (any instance): the next page knows.
+    with platform.db.session() as s:
+        ProviderCatalogue(platform.sealer).update(s, "bank", enabled=False, actor="test")
+    location, _ = start_at_portal(fed_browser, portal)
+    assert offered not in fed_browser.get(location).text
+    with platform.db.session() as s:
+        ProviderCatalogue(platform.sealer).update(s, "bank", enabled=True, actor="test")
+    location, _ = start_at_portal(fed_browser, portal)
+    assert offered in fed_browser.get(location).text
+    # Changed by another process (here: straight in the database, past the catalogue): the button may
+    # stay for the list's TTL, but the trip is refused, and after the TTL the button is gone.
+    with platform.db.session() as s:
+        s.execute(update(UpstreamProvider).where(UpstreamProvider.name == "bank").values(enabled=False))
+    location, _ = start_at_portal(fed_browser, portal)
+    assert offered in fed_browser.get(location).text
+    go = fed_browser.get(f"/federation/login/bank/{location.rsplit('/', 1)[1]}", follow_redirects=False)
+    assert go.status_code == 400 and 'data-error="federation.error.unknown_provider"' in go.text
+    monkeypatch.setattr(service, "PROVIDER_LIST_TTL", 0.0)  # the TTL has passed
+    location, _ = start_at_portal(fed_browser, portal)
+    assert offered not in fed_browser.get(location).text
 
 
 def test_rfc7523_private_key_jwt_authenticates_nixa_at_the_upstream_token_endpoint(
