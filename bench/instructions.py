@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
-import itertools
 import json
 import os
 import re
@@ -35,21 +34,19 @@ FLOWS = ("client_credentials", "refresh", "userinfo", "introspection")
 
 def prepare(folder: Path, holders: int = 40) -> None:
     """A database with ``holders`` citizens logged in at the bench portal; their tokens in state.json."""
-    from bench import flows, load, nixa_target
-    from bench.flows import Browser, Endpoints
+    from bench import load, nixa_target, run
+    from bench.flows import Endpoints, Holder
 
-    async def logins(t: nixa_target.Target) -> list[dict[str, str]]:
+    async def logins(t: nixa_target.Target) -> list[Holder]:
         async with load.session(1) as http:
             ep = await Endpoints.discover(http, t.issuer)
-            out = []
-            for i in range(holders):
-                b = Browser(t, ep, itertools.cycle([t.usernames[i % len(t.usernames)]]))
-                out.append(await flows.password_login(http, b))
-            return out
+        return await run.holders(t, ep, holders)
 
     url = f"sqlite:///{folder / 'nixa.db'}"
     with nixa_target.run(folder, database_url=url, people=holders) as t:
-        tokens = asyncio.run(logins(t))
+        tokens = [
+            {"access_token": h.access_token, "refresh_token": h.refresh_token} for h in asyncio.run(logins(t))
+        ]
         env = nixa_target.settings_env(folder, int(t.issuer.rsplit(":", 1)[1]), url, None)
     state = {"env": env, "client_id": t.client_id, "secret": t.client_secret, "tokens": tokens}
     (folder / "state.json").write_text(json.dumps(state))
@@ -57,7 +54,7 @@ def prepare(folder: Path, holders: int = 40) -> None:
 
 def calls(prepared: Path, flow: str, n: int) -> None:
     """The measured process: ``n`` calls of ``flow`` on a copy of the prepared database."""
-    from idp.config import Settings
+    from bench.nixa_target import settings_from
     from idp.platform import Platform
     from idp.provider import OpenIDProvider
 
@@ -66,9 +63,7 @@ def calls(prepared: Path, flow: str, n: int) -> None:
         shutil.copytree(prepared, copy)
         state = json.loads((copy / "state.json").read_text())
         env = {k: v.replace(str(prepared), str(copy)) for k, v in state["env"].items()}
-        op = OpenIDProvider(
-            Platform(Settings(**{k.removeprefix("NIXA_").lower(): v for k, v in env.items()}))
-        )
+        op = OpenIDProvider(Platform(settings_from(env)))
         basic = "Basic " + base64.b64encode(f"{state['client_id']}:{state['secret']}".encode()).decode()
         refresh = [x["refresh_token"] for x in state["tokens"]]
         access = [x["access_token"] for x in state["tokens"]]

@@ -63,10 +63,15 @@ def settings_env(workdir: Path, port: int, database_url: str, redis_url: str | N
     return env
 
 
+def settings_from(env: dict[str, str]) -> Settings:
+    """The settings a server started with ``env`` (``settings_env``) reads from its environment."""
+    return Settings(**{k.removeprefix("NIXA_").lower(): v for k, v in env.items()})  # type: ignore[arg-type]
+
+
 def seed(env: dict[str, str], people: int, consented: int | None = None) -> tuple[str, str, list[str]]:
     """Migrate, create the portal and ``people`` citizens, the first ``consented`` (default: all) with
     pre-approved consent."""
-    settings = Settings(**{k.removeprefix("NIXA_").lower(): v for k, v in env.items()})  # type: ignore[arg-type]
+    settings = settings_from(env)
     upgrade(settings.resolved_database_url)
     platform = Platform(settings)
     try:

@@ -21,7 +21,7 @@ class Plan:
     api_users: int = 32
 
 
-async def _holders(t: Target, ep: Endpoints, n: int) -> list[Holder]:
+async def holders(t: Target, ep: Endpoints, n: int) -> list[Holder]:
     """Each virtual portal logs one citizen in to hold an access and a refresh token."""
     async with load.session(n) as http:
         out = []
@@ -55,12 +55,12 @@ async def measure(
             duration=plan.duration,
             warmup=plan.warmup,
         )
-    holders = await _holders(t, ep, plan.api_users)
+    portals = await holders(t, ep, plan.api_users)
     for name, op in flows.API_FLOWS.items():
         if flows_only and name not in flows_only:
             continue
         results[name] = await load.drive(
-            name, t.server, op, holders, duration=plan.duration, warmup=plan.warmup
+            name, t.server, op, portals, duration=plan.duration, warmup=plan.warmup
         )
         if memory is not None:
             loaded = [round(r / 2**20, 1) for r in t.server.rss_per_worker()]
