@@ -13,7 +13,7 @@ from sqlalchemy import Connection, create_engine, text
 
 from idp.migrate import alembic_config
 from idp.platform import Platform
-from tests.support.db import base_url
+from tests.support.db import base_url, create_schema, drop_schema
 
 PARTIAL = {"ix_access_tokens_grant_id": "grant_id", "ix_audit_records_identity_id": "identity_id"}
 
@@ -84,22 +84,14 @@ def test_the_lookups_by_grant_and_by_person_use_the_partial_indexes(
 @pytest.fixture
 def scratch_url(tmp_path: Path) -> Iterator[str]:
     """A database of its own: the test below moves it down a revision and back."""
-    pg = base_url()
-    if not pg:
+    if not base_url():
         yield f"sqlite:///{tmp_path / 'scratch.db'}"
         return
     schema = f"nixa_idx_{os.getpid()}"
-    admin = create_engine("postgresql+psycopg://" + pg.split("://", 1)[1])
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in pg else "?"
     try:
-        yield "postgresql+psycopg://" + pg.split("://", 1)[1] + f"{sep}options=-csearch_path%3D{schema}"
+        yield create_schema(schema)
     finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
+        drop_schema(schema)
 
 
 def test_the_migration_goes_down_to_the_full_indexes_and_up_again(scratch_url: str):

@@ -19,12 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, text
 
 from idp.config import Settings
 from idp.migrate import upgrade
 from idp.platform import Platform
-from tests.support.db import base_url
+from tests.support.db import base_url, create_schema, drop_schema
 
 # Generous: on a loaded CI machine a process with two spawned workers can take a while to import.
 START_TIMEOUT_S = 120.0
@@ -131,12 +130,7 @@ class Cluster:
         if not pg:
             return f"sqlite:///{self.workdir / 'nixa.db'}"
         self.schema = f"nixa_serving_{os.getpid()}_{free_port()}"
-        engine = create_engine("postgresql+psycopg://" + pg.split("://", 1)[1])
-        with engine.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{self.schema}"'))
-        engine.dispose()
-        sep = "&" if "?" in pg else "?"
-        return f"{pg}{sep}options=-csearch_path%3D{self.schema}"
+        return create_schema(self.schema)
 
     def start(self, *, port: int | None = None, workers: int = 1) -> NixaProcess:
         port = port or free_port()
@@ -167,12 +161,7 @@ class Cluster:
             stop(p.proc)
         self.platform.close()
         if self.schema:
-            pg = base_url()
-            assert pg
-            engine = create_engine("postgresql+psycopg://" + pg.split("://", 1)[1])
-            with engine.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE'))
-            engine.dispose()
+            drop_schema(self.schema)
 
 
 def _healthy(url: str) -> bool:

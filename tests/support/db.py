@@ -30,6 +30,32 @@ def _pg(url: str) -> str:
     return "postgresql+psycopg://" + url.split("://", 1)[1] if url.startswith("postgresql://") else url
 
 
+def create_schema(schema: str) -> str:
+    """A new, empty schema on the server of ``NIXA_DATABASE_URL`` (one a crashed run left behind is dropped
+    first); returns a URL whose connections work in it."""
+    pg = base_url()
+    assert pg, "needs NIXA_DATABASE_URL=postgresql://..."
+    _on_server(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE', f'CREATE SCHEMA "{schema}"')
+    sep = "&" if "?" in pg else "?"
+    return _pg(pg) + f"{sep}options=-csearch_path%3D{schema}"
+
+
+def drop_schema(schema: str) -> None:
+    _on_server(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def _on_server(*statements: str) -> None:
+    pg = base_url()
+    assert pg
+    engine = create_engine(_pg(pg))
+    try:
+        with engine.begin() as conn:
+            for statement in statements:
+                conn.execute(text(statement))
+    finally:
+        engine.dispose()
+
+
 class TestDatabase:
     def __init__(self, worker: str, tmp: Path) -> None:
         self.worker = worker
@@ -38,13 +64,7 @@ class TestDatabase:
         if self.pg:
             # One schema per process, not just per worker: other test runs may share the same server.
             self.schema = f"nixa_test_{worker}_{os.getpid()}"
-            sep = "&" if "?" in self.pg else "?"
-            self.url = _pg(self.pg) + f"{sep}options=-csearch_path%3D{self.schema}"
-            engine = create_engine(_pg(self.pg))
-            with engine.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE'))
-                conn.execute(text(f'CREATE SCHEMA "{self.schema}"'))
-            engine.dispose()
+            self.url = create_schema(self.schema)
             upgrade(self.url)
             engine = create_engine(self.url)
             with engine.connect() as conn:
@@ -81,10 +101,7 @@ class TestDatabase:
     def close(self) -> None:
         if self.pg:
             self.engine.dispose()
-            engine = create_engine(_pg(self.pg))
-            with engine.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE'))
-            engine.dispose()
+            drop_schema(self.schema)
 
 
 # -- reaching past the application, as an attacker with database access or a clock would ---------------
