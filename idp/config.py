@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     argon2_memory_kib: int = 19 * 1024
     argon2_time_cost: int = 2
     argon2_parallelism: int = 1
+    # Hashes computed at once per worker process; 0: as many as the cores it may run on (idp.passwords).
+    argon2_concurrency: int = Field(default=0, ge=0, le=256)
 
     # Threads per worker process for the token, UserInfo, introspection and revocation endpoints: their
     # own small pool, so page requests never starve them, and few threads contend little for the GIL and

@@ -8,9 +8,18 @@ check is most of the CPU of a login. libsodium verifies every argon2id v1.3 stri
 count (it computes the lanes one after the other). argon2-cffi computes new hashes when several lanes
 are configured, verifies other variants and versions (hashes imported from elsewhere), and parses the
 parameters for ``needs_rehash``.
+
+At most as many hashes run at once as the process has cores (``concurrent``): argon2 is bound by CPU and
+memory, so more hashes than cores only time-slice each other, each evicting the others' memory from
+the caches. Eight threads hashing at once on one core took 8.8 ms of CPU a hash against 7.1 ms one at
+a time (7 MiB, t=5; bench/RESULTS.md, eleventh round); the bound also caps the memory a flood of logins
+can hold in hashes at ``concurrent`` × m.
 """
 
 from __future__ import annotations
+
+import os
+import threading
 
 import nacl.exceptions
 import nacl.pwhash.argon2id
@@ -43,8 +52,22 @@ def _sodium_verify(stored: str, secret: bytes) -> bool:
         return False
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, as ``taskset`` or a container sets it)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 class PasswordHashing:
-    def __init__(self, memory_kib: int, time_cost: int, parallelism: int) -> None:
+    def __init__(
+        self, memory_kib: int, time_cost: int, parallelism: int, *, concurrent: int | None = None
+    ) -> None:
+        if concurrent is not None and concurrent < 1:
+            raise ValueError("concurrent hashes must be at least 1")
+        # Threads beyond the bound wait here for a turn instead of competing for the core mid-hash.
+        self.concurrent = concurrent or usable_cores()
+        self._turns = threading.BoundedSemaphore(self.concurrent)
         self._hasher = PasswordHasher(
             time_cost=time_cost,
             memory_cost=memory_kib,
@@ -66,6 +89,10 @@ class PasswordHashing:
         return "libsodium" if self._sodium else "argon2-cffi"
 
     def _hash(self, password: str) -> str:
+        with self._turns:
+            return self._compute(password)
+
+    def _compute(self, password: str) -> str:
         if self._sodium:
             return nacl.pwhash.argon2id.str(
                 password.encode(), opslimit=self._time_cost, memlimit=self._memory_bytes
@@ -85,15 +112,18 @@ class PasswordHashing:
             secret = password.encode()
         except UnicodeEncodeError:
             return False  # not text (a lone surrogate): no hash could match, whichever library
-        candidate = stored or self._dummy
-        if _sodium_can_verify(candidate):
-            ok = _sodium_verify(candidate, secret)
-        else:
-            try:
-                ok = self._hasher.verify(candidate, secret)
-            except (VerifyMismatchError, VerificationError, InvalidHashError):
-                ok = False
+        # The dummy's check for an unknown username waits for its turn like any other.
+        with self._turns:
+            ok = self._check(stored or self._dummy, secret)
         return ok and stored is not None
+
+    def _check(self, candidate: str, secret: bytes) -> bool:
+        if _sodium_can_verify(candidate):
+            return _sodium_verify(candidate, secret)
+        try:
+            return self._hasher.verify(candidate, secret)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return False
 
     def needs_rehash(self, stored: str) -> bool:
         return self._hasher.check_needs_rehash(stored)

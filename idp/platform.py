@@ -18,7 +18,10 @@ class Platform:
         self.sealer = Sealer(secrets.kek)
         self.blind_index = BlindIndex(secrets.blind_index)
         self.passwords = PasswordHashing(
-            settings.argon2_memory_kib, settings.argon2_time_cost, settings.argon2_parallelism
+            settings.argon2_memory_kib,
+            settings.argon2_time_cost,
+            settings.argon2_parallelism,
+            concurrent=settings.argon2_concurrency or None,
         )
         self.keys = SoftwareKeyManager(
             self.db,

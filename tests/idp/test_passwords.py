@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import base64
+import os
+import threading
+import time
+from pathlib import Path
 
 import nacl.pwhash.argon2id
 import pytest
 from argon2 import PasswordHasher, Type, extract_parameters
+from pydantic import ValidationError
 
-from idp.passwords import PasswordHashing, PasswordPolicyError
+from idp.config import Settings
+from idp.passwords import PasswordHashing, PasswordPolicyError, usable_cores
+from idp.platform import Platform
 
 PASSWORD = "Mật-khẩu-của-tôi-2026"
 # Small parameters keep the suite fast; the bench measures the production ones.
@@ -115,3 +122,90 @@ def test_policy_applies_to_new_passwords_only() -> None:
     with pytest.raises(PasswordPolicyError):
         hashing.hash("short")
     assert hashing.verify(hashing.rehash("short"), "short")
+
+
+@pytest.fixture
+def overlap(monkeypatch) -> dict[str, int]:
+    """The most argon2 computations (libsodium's or argon2-cffi's, the real ones) seen running at once.
+    Each is held 20 ms longer, so that threads which may overlap do."""
+    lock, seen = threading.Lock(), {"now": 0, "most": 0}
+
+    def counted(real):
+        def spy(*args, **kwargs):
+            with lock:
+                seen["now"] += 1
+                seen["most"] = max(seen["most"], seen["now"])
+            try:
+                time.sleep(0.02)
+                return real(*args, **kwargs)
+            finally:
+                with lock:
+                    seen["now"] -= 1
+
+        return spy
+
+    for name in ("str", "verify"):
+        monkeypatch.setattr(nacl.pwhash.argon2id, name, counted(getattr(nacl.pwhash.argon2id, name)))
+    for name in ("hash", "verify"):
+        monkeypatch.setattr(PasswordHasher, name, counted(getattr(PasswordHasher, name)))
+    return seen
+
+
+def _at_once(hashing: PasswordHashing, threads: int) -> list[bool]:
+    """``threads`` logins and password changes started together: known, unknown and wrong passwords."""
+    stored = hashing.hash(PASSWORD)
+    start, results = threading.Barrier(threads), [False] * threads
+
+    def one(i: int) -> None:
+        start.wait()
+        kind = i % 4
+        if kind == 0:
+            results[i] = hashing.verify(stored, PASSWORD)
+        elif kind == 1:
+            results[i] = not hashing.verify(None, PASSWORD)  # the dummy's check for an unknown username
+        elif kind == 2:
+            results[i] = not hashing.verify(stored, "sai-mật-khẩu")
+        else:
+            results[i] = hashing.verify(hashing.hash(PASSWORD + "!"), PASSWORD + "!")
+
+    workers = [threading.Thread(target=one, args=(i,)) for i in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    return results
+
+
+@pytest.mark.parametrize("lanes", [1, 2])
+def test_no_more_hashes_run_at_once_than_allowed(overlap, lanes: int) -> None:
+    """More hashes than cores only slow each other down (bench/RESULTS.md, eleventh round): the others
+    wait their turn, whichever library computes them, and every answer is still right."""
+    hashing = PasswordHashing(MEMORY_KIB, TIME_COST, parallelism=lanes, concurrent=2)
+    overlap["most"] = 0
+    assert _at_once(hashing, 8) == [True] * 8
+    assert overlap["most"] == 2
+    assert overlap["now"] == 0
+
+
+def test_by_default_one_hash_at_a_time_per_usable_core(overlap) -> None:
+    cores = usable_cores()
+    assert cores == len(os.sched_getaffinity(0))
+    hashing = PasswordHashing(MEMORY_KIB, TIME_COST, parallelism=1)
+    assert hashing.concurrent == cores
+    overlap["most"] = 0
+    assert all(_at_once(hashing, cores + 3))
+    assert overlap["most"] == cores
+
+
+def test_the_bound_comes_from_the_settings(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        PasswordHashing(MEMORY_KIB, TIME_COST, parallelism=1, concurrent=0)
+    with pytest.raises(ValidationError):
+        Settings(argon2_concurrency=-1)
+    common = {"data_dir": tmp_path / "data", "argon2_memory_kib": MEMORY_KIB, "argon2_time_cost": 1}
+    for configured, expected in ((3, 3), (0, usable_cores())):
+        platform = Platform(Settings(**common, argon2_concurrency=configured))
+        try:
+            assert platform.passwords.concurrent == expected
+        finally:
+            platform.close()
