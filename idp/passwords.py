@@ -9,7 +9,7 @@ count (it computes the lanes one after the other). argon2-cffi computes new hash
 are configured, verifies other variants and versions (hashes imported from elsewhere), and parses the
 parameters for ``needs_rehash``.
 
-At most as many hashes run at once as the process has cores (``concurrent``): argon2 is bound by CPU and
+At most as many hashes run at once as the process has cores (or ``concurrent``): argon2 is bound by CPU and
 memory, so more hashes than cores only time-slice each other, each evicting the others' memory from
 the caches. Eight threads hashing at once on one core took 8.8 ms of CPU a hash against 7.1 ms one at
 a time (7 MiB, t=5; bench/RESULTS.md, eleventh round); the bound also caps the memory a flood of logins
@@ -60,12 +60,11 @@ def usable_cores() -> int:
 
 
 class PasswordHashing:
-    def __init__(
-        self, memory_kib: int, time_cost: int, parallelism: int, *, concurrent: int | None = None
-    ) -> None:
-        if concurrent is not None and concurrent < 1:
-            raise ValueError("concurrent hashes must be at least 1")
-        # Threads beyond the bound wait here for a turn instead of competing for the core mid-hash.
+    def __init__(self, memory_kib: int, time_cost: int, parallelism: int, *, concurrent: int = 0) -> None:
+        if concurrent < 0:
+            raise ValueError("concurrent hashes cannot be negative")
+        # Threads beyond the bound wait here for a turn instead of competing for the core mid-hash; 0 (as
+        # NIXA_ARGON2_CONCURRENCY=0) is one turn per usable core.
         self.concurrent = concurrent or usable_cores()
         self._turns = threading.BoundedSemaphore(self.concurrent)
         self._hasher = PasswordHasher(

@@ -21,7 +21,7 @@ class Platform:
             settings.argon2_memory_kib,
             settings.argon2_time_cost,
             settings.argon2_parallelism,
-            concurrent=settings.argon2_concurrency or None,
+            concurrent=settings.argon2_concurrency,
         )
         self.keys = SoftwareKeyManager(
             self.db,

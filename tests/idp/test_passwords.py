@@ -198,8 +198,8 @@ def test_by_default_one_hash_at_a_time_per_usable_core(overlap) -> None:
 
 
 def test_the_bound_comes_from_the_settings(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="at least 1"):
-        PasswordHashing(MEMORY_KIB, TIME_COST, parallelism=1, concurrent=0)
+    with pytest.raises(ValueError, match="negative"):
+        PasswordHashing(MEMORY_KIB, TIME_COST, parallelism=1, concurrent=-1)
     with pytest.raises(ValidationError):
         Settings(argon2_concurrency=-1)
     common = {"data_dir": tmp_path / "data", "argon2_memory_kib": MEMORY_KIB, "argon2_time_cost": 1}
