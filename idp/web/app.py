@@ -32,6 +32,7 @@ from idp.web import (
 from idp.web.deps import parse_networks
 from idp.web.extensions import Extension
 from idp.web.i18n import register_messages
+from idp.web.login_path import LoginPath
 from idp.web.pages import Pages
 from idp.web.protocol_api import ProtocolAPI
 from idp.web.security_headers import SecurityHeaders, security_headers
@@ -45,14 +46,18 @@ def _wants_json(request: Request) -> bool:
 
 
 class IdPApp(FastAPI):
-    """FastAPI, with the protocol endpoints (``ProtocolAPI``) answered before FastAPI's own middleware."""
+    """FastAPI, with the protocol endpoints (``ProtocolAPI``) and the pages on a login's path
+    (``LoginPath``) answered before FastAPI's own middleware and router."""
 
     protocol_api: ProtocolAPI | None = None
+    login_path: LoginPath | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         api = self.protocol_api
         if api is not None and api.handles(scope):
             await api(scope, receive, send)
+            return
+        if self.login_path is not None and await self.login_path.serve(scope, receive, send):
             return
         await super().__call__(scope, receive, send)
 
@@ -141,6 +146,21 @@ def create_app(
     for ext in extensions:
         for router in ext.routers:
             app.include_router(router)
+    # LoginPath takes its endpoints from the routes the two routers (included above, with no prefix and
+    # no dependencies of their own) hold.
+    app.login_path = LoginPath(
+        app,
+        [*routes_oidc.router.routes, *routes_interaction.router.routes],
+        [
+            routes_oidc.authorize_get,
+            routes_oidc.authorize_post,
+            routes_interaction.show,
+            routes_interaction.login,
+            routes_interaction.consent,
+            routes_interaction.select,
+        ],
+        hsts=settings.secure_cookies,
+    )
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
     @app.get("/healthz", include_in_schema=False)

@@ -37,11 +37,17 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in self.headers:
-                    headers.setdefault(name, value)
-            await send(message)
+        await self.app(scope, receive, with_headers(send, self.headers))
 
-        await self.app(scope, receive, send_with_headers)
+
+def with_headers(send: Send, headers: tuple[tuple[str, str], ...]) -> Send:
+    """``send``, setting each of ``headers`` on the response unless the response set its own."""
+
+    async def send_with_headers(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            present = MutableHeaders(scope=message)
+            for name, value in headers:
+                present.setdefault(name, value)
+        await send(message)
+
+    return send_with_headers
