@@ -21,7 +21,9 @@ def test_find_by_personal_id_exactly(console, console_browser, operator_factory,
     citizen = make_citizen(op, full_name="Vũ Thị Lan", sex="F")
     found = console_browser.get("/citizens", params={"q": citizen.personal_id}).text
     assert f'data-identity="{citizen.id}"' in found and "Vũ Thị Lan" in found
-    near = console_browser.get("/citizens", params={"q": citizen.personal_id[:-1] + "9"}).text
+    # One digit changed (the last, to the next digit: never the same number).
+    near_id = citizen.personal_id[:-1] + str((int(citizen.personal_id[-1]) + 1) % 10)
+    near = console_browser.get("/citizens", params={"q": near_id}).text
     assert 'id="no-results"' in near
 
 
