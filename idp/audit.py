@@ -15,7 +15,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from idp.db import Database, utcnow
@@ -128,6 +128,35 @@ _BUMP_HEAD = (
 )
 _SET_HEAD_HASH = update(_HEAD).where(_HEAD.c.id == 1)
 _APPEND = insert(_RECORDS)
+# PostgreSQL: the append and the head's new hash in one statement, the INSERT as a data-modifying WITH
+# (PostgreSQL manual, section 7.8.4: it runs exactly once and to completion whether or not the UPDATE
+# reads its output). Every value is a parameter computed from the bump's RETURNING, read under the head's
+# row lock, so no snapshot question arises. SQLite has no data-modifying WITH: there it stays two
+# statements, on a connection in the same process, where a statement costs far less than a round trip.
+_RECORD_COLUMNS = (
+    "seq",
+    "at",
+    "event",
+    "actor",
+    "identity_id",
+    "client_id",
+    "ip",
+    "data",
+    "prev_hash",
+    "hash",
+)
+_APPEND_AND_SET_HEAD = (
+    update(_HEAD)
+    .where(_HEAD.c.id == 1)
+    .values(hash=bindparam("record_hash", type_=_HEAD.c.hash.type))
+    .add_cte(
+        insert(_RECORDS)
+        # Parameter names apart from the columns': an UPDATE executed with a parameter named like one of
+        # its table's columns (audit_head has seq and hash) would also SET that column.
+        .values({c: bindparam(f"record_{c}", type_=_RECORDS.c[c].type) for c in _RECORD_COLUMNS})
+        .cte("appended")
+    )
+)
 
 
 def record(
@@ -152,22 +181,23 @@ def record(
     payload = dict(data or {})
     event = str(event)
     digest = _digest(head.hash, head.seq, at, event, actor, identity_id, client_id, ip, payload)
-    conn.execute(
-        _APPEND,
-        {
-            "seq": head.seq,
-            "at": at,
-            "event": event,
-            "actor": actor,
-            "identity_id": identity_id,
-            "client_id": client_id,
-            "ip": ip,
-            "data": payload,
-            "prev_hash": head.hash,
-            "hash": digest,
-        },
-    )
-    conn.execute(_SET_HEAD_HASH, {"hash": digest})
+    row = {
+        "seq": head.seq,
+        "at": at,
+        "event": event,
+        "actor": actor,
+        "identity_id": identity_id,
+        "client_id": client_id,
+        "ip": ip,
+        "data": payload,
+        "prev_hash": head.hash,
+        "hash": digest,
+    }
+    if conn.dialect.name == "postgresql":
+        conn.execute(_APPEND_AND_SET_HEAD, {f"record_{k}": v for k, v in row.items()})
+    else:
+        conn.execute(_APPEND, row)
+        conn.execute(_SET_HEAD_HASH, {"hash": digest})
     return int(head.seq)
 
 

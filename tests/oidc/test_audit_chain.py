@@ -91,3 +91,37 @@ def test_audit_forged_hash_breaks_the_next_link(logged_in, platform):
         )
     verdict = audit.verify(platform.db)
     assert verdict.problems == ["record 2: link to the previous record is broken"]
+
+
+def test_audit_appends_from_many_threads_at_once_form_one_unbroken_chain(platform):
+    # Each append bumps the head under its lock and then writes the record and the head's new hash (one
+    # statement on PostgreSQL, two on SQLite): concurrent appenders must still link each record to the
+    # one committed just before it, with no gap and no fork.
+    import threading
+
+    threads, each = 6, 15
+    start = threading.Barrier(threads)
+    failures: list[BaseException] = []
+
+    def append(n: int) -> None:
+        try:
+            start.wait()
+            for i in range(each):
+                with platform.db.session() as s:
+                    audit.record(s, AuditEvent.TOKEN_ISSUED, client_id=f"portal-{n}", data={"i": i})
+        except BaseException as exc:  # reported below, with the thread's own error
+            failures.append(exc)
+
+    workers = [threading.Thread(target=append, args=(n,)) for n in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert not failures, failures
+    verdict = audit.verify(platform.db)
+    assert verdict.ok, verdict.problems
+    assert verdict.records == threads * each
+    with platform.db.engine.connect() as conn:
+        head = conn.execute(text("SELECT seq, hash FROM audit_head WHERE id = 1")).one()
+        newest = conn.execute(text("SELECT seq, hash FROM audit_records ORDER BY seq DESC LIMIT 1")).one()
+    assert tuple(head) == tuple(newest)
