@@ -126,15 +126,20 @@ def consume_code(s: Session, code: str) -> tuple[RedeemedCode | None, bool]:
 def revoke_grant(s: Session, grant_id: str, reason: str) -> None:
     """Revoke the grant and every access and refresh token issued under it."""
     now = utcnow()
-    s.execute(
-        update(Grant)
-        .where(Grant.id == grant_id, Grant.revoked_at.is_(None))
-        .values(revoked_at=now, revoked_reason=reason)
-    )
+    # The refresh tokens are locked before the grant. A refresh that lost the race for its token may
+    # already hold that token's row lock (PostgreSQL keeps the lock its UPDATE took while re-checking the
+    # row the winner had changed) when it finds the reuse and revokes here. Locking the grant first, two
+    # such revocations waited on each other: one held the grant and wanted the token, the other the
+    # reverse (seen as a deadlock among 20 concurrent refreshes of one token).
     s.execute(
         update(RefreshToken)
         .where(RefreshToken.grant_id == grant_id, RefreshToken.revoked_at.is_(None))
         .values(revoked_at=now)
+    )
+    s.execute(
+        update(Grant)
+        .where(Grant.id == grant_id, Grant.revoked_at.is_(None))
+        .values(revoked_at=now, revoked_reason=reason)
     )
     s.execute(
         update(IssuedAccessToken)

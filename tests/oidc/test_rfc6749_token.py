@@ -293,6 +293,31 @@ def test_rfc6749_6_wider_scope_is_invalid_scope_and_the_token_survives(browser, 
     assert refresh(api, portal, tokens["refresh_token"]).status_code == 200
 
 
+def test_rfc9700_4_14_2_refresh_token_spent_by_20_concurrent_requests_once_and_the_grant_revoked(
+    app, browser, api, portal, citizen
+):
+    tokens = token_set(browser, api, portal, citizen, scope=OFFLINE)
+    start = threading.Barrier(20)
+
+    def attempt(_: int):
+        with TestClient(app, base_url=ISSUER) as client:
+            start.wait(timeout=30)
+            return refresh(client, portal, tokens["refresh_token"])
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        responses = list(pool.map(attempt, range(20)))
+    winners = [r for r in responses if r.status_code == 200]
+    assert len(winners) == 1, [r.status_code for r in responses]
+    for r in responses:
+        if r.status_code != 200:
+            assert_error(r, 400, "invalid_grant")
+    # Each loser presented a token already rotated: a reuse, so the whole grant is revoked, the
+    # winner's new tokens with it.
+    won = winners[0].json()
+    assert api.get("/userinfo", headers=bearer(won["access_token"])).status_code == 401
+    assert_error(refresh(api, portal, won["refresh_token"]), 400, "invalid_grant")
+
+
 def test_rfc6749_6_refresh_token_of_another_client_is_invalid_grant(browser, api, portal, citizen, platform):
     tokens = token_set(browser, api, portal, citizen, scope=OFFLINE)
     other = make_portal(platform, name="Cổng khác")
