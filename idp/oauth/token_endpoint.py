@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, bindparam, exists, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from idp import audit
 from idp.crypto import sha256_hex
@@ -45,6 +46,20 @@ _ROTATE = (
         _REFRESH.c.revoked_at.is_(None),
     )
     .values(rotated_at=bindparam("spent_at"))
+)
+# PostgreSQL: the spend and the read in one statement, the UPDATE as a data-modifying WITH. The SELECT
+# sees the rows as they were before it (PostgreSQL manual 7.8.4: all parts share one snapshot) and
+# ``won`` says whether this request's UPDATE spent the token. The client is in the UPDATE's WHERE, so a
+# token presented by another client spends nothing, as on the two-statement path that checks it first.
+_SPENT = (
+    _ROTATE.where(_REFRESH.c.client_id == bindparam("spent_client")).returning(_REFRESH.c.token_hash)
+).cte("spent")
+_SPEND_AND_READ = (
+    select(RefreshToken, Grant, Identity, exists(select(_SPENT.c.token_hash)).label("won"))
+    .join(Grant, Grant.id == RefreshToken.grant_id)
+    .outerjoin(Identity, Identity.id == Grant.identity_id)
+    .where(RefreshToken.token_hash == bindparam("spent_hash"))
+    .add_cte(_SPENT)
 )
 
 
@@ -116,13 +131,25 @@ class TokenEndpoint:
         token = form.get("refresh_token")
         if not token:
             raise InvalidRequest("refresh_token is required")
-        token_hash = sha256_hex(token)
-        found = s.execute(_REFRESH_ROWS, {"token_hash": token_hash}).first()
-        if found is None or found[0].client_id != client.client_id:
-            raise InvalidGrant("the refresh token is invalid")
-        row, grant, identity = found
-        rotated = s.connection().execute(_ROTATE, {"spent_hash": token_hash, "spent_at": utcnow()})
-        if rotated.rowcount != 1:
+        token_hash, now = sha256_hex(token), utcnow()
+        spend = {"spent_hash": token_hash, "spent_at": now}
+        if s.connection().dialect.name == "postgresql":
+            found = s.execute(_SPEND_AND_READ, {**spend, "spent_client": client.client_id}).first()
+            if found is None or found[0].client_id != client.client_id:
+                raise InvalidGrant("the refresh token is invalid")
+            row, grant, identity, won = found
+            if won:
+                # The session's copy, read before the UPDATE, says what the database now says.
+                set_committed_value(row, "rotated_at", now)
+        else:
+            found = s.execute(_REFRESH_ROWS, {"token_hash": token_hash}).first()
+            if found is None or found[0].client_id != client.client_id:
+                raise InvalidGrant("the refresh token is invalid")
+            row, grant, identity = found
+            won = s.connection().execute(_ROTATE, spend).rowcount == 1
+        if not won:
+            # Read again in a statement of its own: a concurrent refresh that spent the token first has
+            # committed by now (this UPDATE waited for its row lock), and shows as a reuse.
             s.refresh(row)
             if row.rotated_at is not None:
                 # RFC 9700 Section 4.14.2: a rotated refresh token presented again means one of the two
