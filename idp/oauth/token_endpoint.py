@@ -134,10 +134,10 @@ class TokenEndpoint:
         token_hash, now = sha256_hex(token), utcnow()
         spend = {"spent_hash": token_hash, "spent_at": now}
         if s.connection().dialect.name == "postgresql":
-            found = s.execute(_SPEND_AND_READ, {**spend, "spent_client": client.client_id}).first()
-            if found is None or found[0].client_id != client.client_id:
+            spent = s.execute(_SPEND_AND_READ, {**spend, "spent_client": client.client_id}).first()
+            if spent is None or spent[0].client_id != client.client_id:
                 raise InvalidGrant("the refresh token is invalid")
-            row, grant, identity, won = found
+            row, grant, identity, won = spent
             if won:
                 # The session's copy, read before the UPDATE, says what the database now says.
                 set_committed_value(row, "rotated_at", now)
