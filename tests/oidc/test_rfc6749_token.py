@@ -40,26 +40,32 @@ def test_rfc6749_5_1_token_response_has_tokens_and_is_not_cached(browser, api, p
     assert body["id_token"] and body["access_token"] and body["refresh_token"]
 
 
-def test_rfc6749_4_1_2_code_redeemed_by_20_concurrent_requests_succeeds_once(
-    app, browser, api, portal, citizen
-):
-    result = authorize(browser, portal, citizen, scope=OFFLINE)
-    start = threading.Barrier(20)
+def only_one_wins(app, request, n: int = 20) -> dict:
+    """``request(client)`` sent by ``n`` clients at once: exactly one gets tokens, every other
+    invalid_grant. Returns the winner's token response."""
+    start = threading.Barrier(n)
 
     def attempt(_: int):
         with TestClient(app, base_url=ISSUER) as client:
             start.wait(timeout=30)
-            return redeem(client, portal, result.code, result.verifier)
+            return request(client)
 
-    with ThreadPoolExecutor(max_workers=20) as pool:
-        responses = list(pool.map(attempt, range(20)))
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        responses = list(pool.map(attempt, range(n)))
     winners = [r for r in responses if r.status_code == 200]
     assert len(winners) == 1, [r.status_code for r in responses]
     for r in responses:
         if r.status_code != 200:
             assert_error(r, 400, "invalid_grant")
+    return winners[0].json()
+
+
+def test_rfc6749_4_1_2_code_redeemed_by_20_concurrent_requests_succeeds_once(
+    app, browser, api, portal, citizen
+):
+    result = authorize(browser, portal, citizen, scope=OFFLINE)
+    tokens = only_one_wins(app, lambda client: redeem(client, portal, result.code, result.verifier))
     # RFC 6749 Section 4.1.2: the tokens issued on the reused code are revoked.
-    tokens = winners[0].json()
     assert api.get("/userinfo", headers=bearer(tokens["access_token"])).status_code == 401
     assert_error(refresh(api, portal, tokens["refresh_token"]), 400, "invalid_grant")
 
@@ -297,23 +303,9 @@ def test_rfc9700_4_14_2_refresh_token_spent_by_20_concurrent_requests_once_and_t
     app, browser, api, portal, citizen
 ):
     tokens = token_set(browser, api, portal, citizen, scope=OFFLINE)
-    start = threading.Barrier(20)
-
-    def attempt(_: int):
-        with TestClient(app, base_url=ISSUER) as client:
-            start.wait(timeout=30)
-            return refresh(client, portal, tokens["refresh_token"])
-
-    with ThreadPoolExecutor(max_workers=20) as pool:
-        responses = list(pool.map(attempt, range(20)))
-    winners = [r for r in responses if r.status_code == 200]
-    assert len(winners) == 1, [r.status_code for r in responses]
-    for r in responses:
-        if r.status_code != 200:
-            assert_error(r, 400, "invalid_grant")
+    won = only_one_wins(app, lambda client: refresh(client, portal, tokens["refresh_token"]))
     # Each loser presented a token already rotated: a reuse, so the whole grant is revoked, the
     # winner's new tokens with it.
-    won = winners[0].json()
     assert api.get("/userinfo", headers=bearer(won["access_token"])).status_code == 401
     assert_error(refresh(api, portal, won["refresh_token"]), 400, "invalid_grant")
 
