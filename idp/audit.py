@@ -126,37 +126,19 @@ _RECORDS = cast(Table, AuditRecord.__table__)
 _BUMP_HEAD = (
     update(_HEAD).where(_HEAD.c.id == 1).values(seq=_HEAD.c.seq + 1).returning(_HEAD.c.seq, _HEAD.c.hash)
 )
-_SET_HEAD_HASH = update(_HEAD).where(_HEAD.c.id == 1)
-_APPEND = insert(_RECORDS)
+# Parameters are named apart from the columns (``record_seq``...): an UPDATE executed with a parameter
+# named like one of its table's columns (audit_head has seq and hash) would also SET that column, and
+# on PostgreSQL the two statements below run as one UPDATE.
+_SET_HEAD_HASH = (
+    update(_HEAD).where(_HEAD.c.id == 1).values(hash=bindparam("record_hash", type_=_HEAD.c.hash.type))
+)
+_APPEND = insert(_RECORDS).values({c.key: bindparam(f"record_{c.key}", type_=c.type) for c in _RECORDS.c})
 # PostgreSQL: the append and the head's new hash in one statement, the INSERT as a data-modifying WITH
 # (PostgreSQL manual, section 7.8.4: it runs exactly once and to completion whether or not the UPDATE
 # reads its output). Every value is a parameter computed from the bump's RETURNING, read under the head's
 # row lock, so no snapshot question arises. SQLite has no data-modifying WITH: there it stays two
 # statements, on a connection in the same process, where a statement costs far less than a round trip.
-_RECORD_COLUMNS = (
-    "seq",
-    "at",
-    "event",
-    "actor",
-    "identity_id",
-    "client_id",
-    "ip",
-    "data",
-    "prev_hash",
-    "hash",
-)
-_APPEND_AND_SET_HEAD = (
-    update(_HEAD)
-    .where(_HEAD.c.id == 1)
-    .values(hash=bindparam("record_hash", type_=_HEAD.c.hash.type))
-    .add_cte(
-        insert(_RECORDS)
-        # Parameter names apart from the columns': an UPDATE executed with a parameter named like one of
-        # its table's columns (audit_head has seq and hash) would also SET that column.
-        .values({c: bindparam(f"record_{c}", type_=_RECORDS.c[c].type) for c in _RECORD_COLUMNS})
-        .cte("appended")
-    )
-)
+_APPEND_AND_SET_HEAD = _SET_HEAD_HASH.add_cte(_APPEND.cte("appended"))
 
 
 def record(
@@ -182,22 +164,22 @@ def record(
     event = str(event)
     digest = _digest(head.hash, head.seq, at, event, actor, identity_id, client_id, ip, payload)
     row = {
-        "seq": head.seq,
-        "at": at,
-        "event": event,
-        "actor": actor,
-        "identity_id": identity_id,
-        "client_id": client_id,
-        "ip": ip,
-        "data": payload,
-        "prev_hash": head.hash,
-        "hash": digest,
+        "record_seq": head.seq,
+        "record_at": at,
+        "record_event": event,
+        "record_actor": actor,
+        "record_identity_id": identity_id,
+        "record_client_id": client_id,
+        "record_ip": ip,
+        "record_data": payload,
+        "record_prev_hash": head.hash,
+        "record_hash": digest,
     }
     if conn.dialect.name == "postgresql":
-        conn.execute(_APPEND_AND_SET_HEAD, {f"record_{k}": v for k, v in row.items()})
+        conn.execute(_APPEND_AND_SET_HEAD, row)
     else:
         conn.execute(_APPEND, row)
-        conn.execute(_SET_HEAD_HASH, {"hash": digest})
+        conn.execute(_SET_HEAD_HASH, row)
     return int(head.seq)
 
 
