@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, exists, select, update
+from sqlalchemy import Row, Table, bindparam, exists, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -29,7 +29,7 @@ _REFRESH_ROWS = (
     select(RefreshToken, Grant, Identity)
     .join(Grant, Grant.id == RefreshToken.grant_id)
     .outerjoin(Identity, Identity.id == Grant.identity_id)
-    .where(RefreshToken.token_hash == bindparam("token_hash"))
+    .where(RefreshToken.token_hash == bindparam("spent_hash"))
 )
 # The grant behind an authorization code and its person, in one statement.
 _GRANT_ROWS = (
@@ -54,13 +54,7 @@ _ROTATE = (
 _SPENT = (
     _ROTATE.where(_REFRESH.c.client_id == bindparam("spent_client")).returning(_REFRESH.c.token_hash)
 ).cte("spent")
-_SPEND_AND_READ = (
-    select(RefreshToken, Grant, Identity, exists(select(_SPENT.c.token_hash)).label("won"))
-    .join(Grant, Grant.id == RefreshToken.grant_id)
-    .outerjoin(Identity, Identity.id == Grant.identity_id)
-    .where(RefreshToken.token_hash == bindparam("spent_hash"))
-    .add_cte(_SPENT)
-)
+_SPEND_AND_READ = _REFRESH_ROWS.add_columns(exists(select(_SPENT.c.token_hash)).label("won")).add_cte(_SPENT)
 
 
 class TokenEndpoint:
@@ -133,19 +127,23 @@ class TokenEndpoint:
             raise InvalidRequest("refresh_token is required")
         token_hash, now = sha256_hex(token), utcnow()
         spend = {"spent_hash": token_hash, "spent_at": now}
-        if s.connection().dialect.name == "postgresql":
-            spent = s.execute(_SPEND_AND_READ, {**spend, "spent_client": client.client_id}).first()
-            if spent is None or spent[0].client_id != client.client_id:
-                raise InvalidGrant("the refresh token is invalid")
-            row, grant, identity, won = spent
+        postgresql = s.connection().dialect.name == "postgresql"
+        found: Row[*tuple[Any, ...]] | None = (
+            s.execute(_SPEND_AND_READ, {**spend, "spent_client": client.client_id}).first()
+            if postgresql
+            else s.execute(_REFRESH_ROWS, spend).first()
+        )
+        if found is None or found[0].client_id != client.client_id:
+            raise InvalidGrant("the refresh token is invalid")
+        row: RefreshToken = found[0]
+        grant: Grant = found[1]
+        identity: Identity | None = found[2]
+        if postgresql:
+            won = bool(found.won)
             if won:
                 # The session's copy, read before the UPDATE, says what the database now says.
                 set_committed_value(row, "rotated_at", now)
         else:
-            found = s.execute(_REFRESH_ROWS, {"token_hash": token_hash}).first()
-            if found is None or found[0].client_id != client.client_id:
-                raise InvalidGrant("the refresh token is invalid")
-            row, grant, identity = found
             won = s.connection().execute(_ROTATE, spend).rowcount == 1
         if not won:
             # Read again in a statement of its own: a concurrent refresh that spent the token first has
